@@ -1,0 +1,6 @@
+namespace AzureMl.Client;
+
+/// <summary>Marker.</summary>
+public static class Placeholder
+{
+}
