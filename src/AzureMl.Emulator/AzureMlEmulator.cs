@@ -233,7 +233,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             }
         });
 
-        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests);
+        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.ExecutionTimeout, options.TimeProvider);
         var batch = new BatchHandlers(gate, runner);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)
