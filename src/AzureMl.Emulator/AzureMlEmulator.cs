@@ -86,7 +86,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     {
         options ??= new AzureMlEmulatorOptions();
         options.Validate();
-        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(options.Azurite, cancellationToken).ConfigureAwait(false) : null;
         try
         {
             return await StartCoreAsync(options, azurite, cancellationToken).ConfigureAwait(false);

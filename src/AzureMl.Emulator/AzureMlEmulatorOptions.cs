@@ -56,6 +56,10 @@ public sealed class AzureMlEmulatorOptions
     /// <value><see langword="null"/>, which starts Azurite (see <see cref="AzuriteInstance"/>) for the emulator's lifetime.</value>
     public string? StorageConnectionString { get; set; }
 
+    /// <summary>Gets the options of the Azurite the emulator starts when <see cref="StorageConnectionString"/> is <see langword="null"/>.</summary>
+    /// <value>The defaults of <see cref="AzuriteOptions"/>.</value>
+    public AzuriteOptions Azurite { get; } = new();
+
     /// <summary>Gets or sets the container that batch jobs without <c>Outputs</c> write their results to.</summary>
     /// <value><c>azureml-emulator-results</c>.</value>
     public string ResultsContainer { get; set; } = "azureml-emulator-results";

@@ -28,6 +28,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
             return false;
         }
 
+        // A started job reports Running while it waits for a slot: to clients NotStarted means "start me".
         Log.JobChanged(logger, job.Id, job.Service.Service.Id, JobState.Running);
         var task = Task.Run(() => RunAsync(job));
         lock (_lock)
