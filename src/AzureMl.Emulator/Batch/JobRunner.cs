@@ -108,6 +108,11 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         {
             Fail(job, e.Error.DetailMessage);
         }
+        catch (Azure.RequestFailedException e)
+        {
+            // The storage message carries response headers; the status and code say enough.
+            Fail(job, $"Blob storage refused the job's read or write: {e.Status} {e.ErrorCode}.");
+        }
         catch (Exception e)
         {
             Fail(job, $"The job failed: {e.Message}");

@@ -157,6 +157,24 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_OutputSasWithoutWrite_FailsWithStorageStatus()
+    {
+        var readOnly = _container.GenerateSasUri(BlobContainerSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)).Query;
+        var baseLocation = fixture.Azurite.BlobEndpoint + "/";
+        var body = $$"""
+            {"Inputs":{"input1":{"BaseLocation":"{{baseLocation}}","RelativeLocation":"{{_container.Name}}/input.csv","SasBlobToken":"{{readOnly}}"} },
+             "Outputs":{"output1":{"BaseLocation":"{{baseLocation}}","RelativeLocation":"{{_container.Name}}/denied.csv","SasBlobToken":"{{readOnly}}"} } }
+            """;
+
+        var jobId = await SubmitAsync(_emulator, body);
+        await StartAsync(_emulator, jobId);
+        var status = await WaitForEndAsync(_emulator, jobId);
+
+        status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
+        status["Details"]!.GetValue<string>().Should().Contain("403").And.NotContain("sig=");
+    }
+
+    [Fact]
     public async Task Start_StartedJob_CannotStartJob()
     {
         var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{InputRef}}} }""");
