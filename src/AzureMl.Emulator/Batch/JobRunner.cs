@@ -102,7 +102,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         }
         catch (CsvFormatException e)
         {
-            Fail(job, $"Row {e.Line} of '{job.Service.Service.Model.InputName}' is malformed: {e.Message}.");
+            Fail(job, $"Row {e.Row} (line {e.Line}) of '{job.Service.Service.Model.InputName}', counting the header as row 1, is malformed: {e.Message}.");
         }
         catch (ServiceErrorException e)
         {
@@ -174,7 +174,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
                         index++;
                         if (record.Length != header.Length)
                         {
-                            throw new CsvFormatException(csv.RecordLine, $"data row {index} has {record.Length} fields, but the header row has {header.Length}");
+                            throw new CsvFormatException(csv.RecordNumber, csv.RecordLine, $"it has {record.Length} fields, but the header row has {header.Length}");
                         }
 
                         var cells = new string?[positions.Length];
