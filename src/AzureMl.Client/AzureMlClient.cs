@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client;
+
+/// <summary>
+/// The client for one Azure ML Studio (classic) web service. Thread-safe; create one per service and reuse it,
+/// or register it with <c>services.AddAzureMlClient(…)</c>.
+/// </summary>
+[DebuggerDisplay("AzureMlClient {ServiceUri}")]
+public sealed partial class AzureMlClient : IAzureMlClient
+{
+    private static readonly MediaTypeWithQualityHeaderValue JsonAccept = new("application/json");
+
+    private readonly HttpClient _httpClient;
+    private readonly AzureMlClientOptions _options;
+    private readonly string _serviceUri;
+    private readonly string _apiVersionQuery;
+    private readonly AuthenticationHeaderValue? _authorization;
+
+    /// <summary>Creates a client that sends through <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">
+    /// The HTTP client. Its handlers (resilience, gateway keys) apply to every call; its <see cref="HttpClient.BaseAddress"/> is not used.
+    /// </param>
+    /// <param name="options">The service settings; copied and validated here.</param>
+    /// <param name="timeProvider">The clock for polling and waits. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid; the message names each setting to fix.</exception>
+    public AzureMlClient(HttpClient httpClient, AzureMlClientOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        _httpClient = httpClient;
+        _options = options.Clone();
+        TimeProvider = timeProvider ?? TimeProvider.System;
+
+        var root = _options.Endpoint!.AbsoluteUri.TrimEnd('/');
+        var owner = _options.PathStyle == AzureMlPathStyle.Workspace
+            ? "workspaces/" + _options.WorkspaceId
+            : "subscriptions/" + _options.SubscriptionId;
+        _serviceUri = $"{root}/{owner}/services/{_options.ServiceId}";
+        ServiceUri = new Uri(_serviceUri, UriKind.Absolute);
+        _apiVersionQuery = "api-version=" + Uri.EscapeDataString(_options.ApiVersion);
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            _authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
+        }
+    }
+
+    /// <inheritdoc />
+    public Uri ServiceUri { get; }
+
+    /// <summary>The service id this client is bound to.</summary>
+    public string ServiceId => _options.ServiceId!;
+
+    /// <summary>The clock the client uses for polling and waits.</summary>
+    internal TimeProvider TimeProvider { get; }
+
+    internal AzureMlClientOptions Options => _options;
+
+    /// <summary>Builds a request for <c>{service}/{relativePath}?api-version=…[&amp;extraQuery]</c> with auth and operation stamped.</summary>
+    internal HttpRequestMessage CreateRequest(HttpMethod method, AzureMlOperation operation, string relativePath, string? extraQuery = null)
+    {
+        var url = relativePath.Length == 0 ? _serviceUri : _serviceUri + "/" + relativePath;
+        url += "?" + _apiVersionQuery;
+        if (!string.IsNullOrEmpty(extraQuery))
+        {
+            url += "&" + extraQuery;
+        }
+
+        var request = new HttpRequestMessage(method, new Uri(url, UriKind.Absolute));
+        request.Headers.Accept.Add(JsonAccept);
+        if (_authorization is not null)
+        {
+            request.Headers.Authorization = _authorization;
+        }
+
+        request.Options.Set(AzureMlRequestOptions.Operation, operation);
+        return request;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the successful answer (headers read, body not yet).
+    /// Failed answers become <see cref="AzureMlException"/>; transport failures too, marked with
+    /// <see cref="AzureMlException.IsOutcomeUnknown"/> for operations that must not be repeated.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (AzureMlException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            throw TransportFailure(operation, jobId, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ErrorResponseReader.ReadAsync(response, operation, TimeProvider, jobId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a JSON body with source-generated metadata, mapping any parse failure to <see cref="AzureMlException"/>.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+                return value ?? throw ErrorResponseReader.MalformedSuccess(response, operation, "the body was empty or null", null, jobId);
+            }
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is null ? string.Empty : $" at {ex.Path}";
+            var line = ex.LineNumber is null ? string.Empty : $" (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
+            throw ErrorResponseReader.MalformedSuccess(response, operation, $"invalid JSON{where}{line}", ex, jobId);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ErrorResponseReader.MalformedSuccess(response, operation, "the connection broke while the body was read", ex, jobId);
+        }
+    }
+
+    internal static AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex)
+    {
+        var timedOut = ex is OperationCanceledException or TimeoutException || ex.InnerException is TimeoutException;
+        var what = timedOut ? "timed out before an answer arrived" : "failed before an answer arrived (connection error)";
+        var unknown = !operation.IsIdempotent();
+        var message = $"{operation} {what}.";
+        if (unknown)
+        {
+            message += operation == AzureMlOperation.SubmitJob
+                ? " The request may have reached the service, so a job may exist: it was not sent again, to avoid a duplicate job."
+                : " The request may have reached the service, so the job may have started: it was not sent again.";
+            if (jobId is not null)
+            {
+                message += $" Check job {jobId} with GetJobStatusAsync.";
+            }
+        }
+
+        return new AzureMlException(SecretRedactor.Redact(message + " " + ex.Message), operation, 0, AzureMlErrorSource.Transport, timedOut ? "Timeout" : "ConnectionFailure", null, ex)
+        {
+            IsOutcomeUnknown = unknown,
+            JobId = jobId,
+        };
+    }
+}
