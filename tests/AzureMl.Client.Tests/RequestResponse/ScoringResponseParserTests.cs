@@ -171,3 +171,30 @@ public class ScoringResponseParserTests
         act.Should().Throw<ScoringResponseFormatException>().Which.Message.Should().Match(expected);
     }
 }
+
+public class ScoringResponseParserAllocationTests
+{
+    [Fact]
+    public void ParseTable_50000RowsBy9Columns_AllocatesLessThanTwiceTheBody()
+    {
+        var sb = new StringBuilder("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["c0","c1","c2","c3","c4","c5","c6","c7","c8"],"ColumnTypes":["String","Int32","Double","Double","String","Boolean","DateTime","Double","Int32"],"Values":[""");
+        for (var i = 0; i < 50_000; i++)
+        {
+            sb.Append(i == 0 ? "[" : ",[")
+                .Append($"\"name {i}\",\"{i}\",\"{i * 1.25}\",\"14748.9994776615\",\"cat\",\"True\",\"1/31/2015 1:02:03 PM\",\"0.{i}\",\"{i % 7}\"")
+                .Append(']');
+        }
+
+        sb.Append("]}}}}");
+        var body = Encoding.UTF8.GetBytes(sb.ToString());
+        ScoringResponseParser.ParseTable(body); // warm up pools and code paths
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ScoringResponseParser.ParseTable(body);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        result.DefaultOutput.RowCount.Should().Be(50_000);
+        result.DefaultOutput[49_999].GetInt32("c1").Should().Be(49_999);
+        allocated.Should().BeLessThan(body.Length * 2L, $"the body is {body.Length} bytes");
+    }
+}
