@@ -51,14 +51,7 @@ public sealed partial class AzureMlClient
     {
         ArgumentNullException.ThrowIfNull(rows);
         var request = new SwaggerScoringRequest(rows);
-        try
-        {
-            ScoringValidation.Validate(request, nameof(rows));
-        }
-        catch (ArgumentException ex) when (ex.ParamName == nameof(rows))
-        {
-            throw;
-        }
+        ScoringValidation.Validate(request, nameof(rows));
 
         var result = await ExecuteSwaggerAsync(request, cancellationToken).ConfigureAwait(false);
         return result.DefaultOutput;
