@@ -56,7 +56,8 @@ internal sealed class BatchStaging
 
     public BatchBlobReference ForInput(string blobName) => Reference(blobName, BlobSasPermissions.Read);
 
-    public BatchBlobReference ForOutput(string blobName) => Reference(blobName, BlobSasPermissions.Create | BlobSasPermissions.Write);
+    // Read as well: a service that writes through the caller's SAS may hand that same token back for the download.
+    public BatchBlobReference ForOutput(string blobName) => Reference(blobName, BlobSasPermissions.Read | BlobSasPermissions.Create | BlobSasPermissions.Write);
 
     private BatchBlobReference Reference(string blobName, BlobSasPermissions permissions)
     {
