@@ -11,6 +11,7 @@ namespace AzureMl.Client.Batch;
 /// <see cref="SasBlobToken"/>). <see cref="ToString"/> and the debugger show the account key and SAS signature redacted.
 /// </summary>
 [DebuggerDisplay("{ToString(),nq}")]
+[DebuggerTypeProxy(typeof(DebugView))]
 public sealed class BatchBlobReference
 {
     /// <summary>Creates an empty reference; set the properties, or use <see cref="FromConnectionString"/> or <see cref="FromSasUri"/>.</summary>
@@ -196,6 +197,18 @@ public sealed class BatchBlobReference
         }
 
         return "BatchBlobReference { " + string.Join(", ", parts) + " }";
+    }
+
+    /// <summary>What the debugger shows when the reference is expanded: secrets redacted.</summary>
+    internal sealed class DebugView(BatchBlobReference reference)
+    {
+        public string? ConnectionString => reference.ConnectionString is null ? null : BatchRedaction.Redact(reference.ConnectionString);
+
+        public string? RelativeLocation => reference.RelativeLocation;
+
+        public string? BaseLocation => reference.BaseLocation;
+
+        public string? SasBlobToken => reference.SasBlobToken is null ? null : BatchRedaction.Redact(reference.SasBlobToken);
     }
 
     private static (string? Container, string? Blob) SplitLocation(string? relativeLocation)

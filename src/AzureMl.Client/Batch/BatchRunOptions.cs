@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Storage.Blobs;
 
 namespace AzureMl.Client.Batch;
@@ -7,6 +8,7 @@ namespace AzureMl.Client.Batch;
 /// where the data is staged, how the job is waited for, and what is cleaned up. Give either
 /// <see cref="StorageConnectionString"/> or <see cref="Container"/>.
 /// </summary>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed class BatchRunOptions
 {
     internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
@@ -16,6 +18,7 @@ public sealed class BatchRunOptions
     /// read the input and write the outputs. Secret: never logged or shown.
     /// </summary>
     /// <value>Default: <see langword="null"/>. Either this or <see cref="Container"/> is required.</value>
+    [DebuggerBrowsable(DebuggerBrowsableState.Never)]
     public string? StorageConnectionString { get; set; }
 
     /// <summary>
@@ -77,6 +80,13 @@ public sealed class BatchRunOptions
     /// <summary>How the job is polled.</summary>
     /// <value>Default: <see langword="null"/>: the defaults of <see cref="BatchPollingOptions"/>.</value>
     public BatchPollingOptions? Polling { get; set; }
+
+    /// <summary>Describes the settings; the connection string's account key is redacted.</summary>
+    /// <returns>A description without secrets.</returns>
+    public override string ToString() =>
+        $"BatchRunOptions {{ Storage = {(StorageConnectionString is not null ? BatchRedaction.Redact(StorageConnectionString) : Container?.Uri.GetLeftPart(UriPartial.Path) ?? "(none)")}, " +
+        $"Container = {(Container?.Name ?? ContainerName)}, InputName = {InputName}, Outputs = [{string.Join(", ", OutputNames)}], " +
+        $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort} }}";
 
     internal void ThrowIfInvalid(string paramName)
     {

@@ -165,6 +165,30 @@ public class BatchModelTests
     }
 
     [Fact]
+    public void DebuggerTypeProxy_BlobReference_ShowsSecretsRedacted()
+    {
+        typeof(BatchBlobReference).GetCustomAttributes(typeof(System.Diagnostics.DebuggerTypeProxyAttribute), false).Should().ContainSingle();
+        var view = new BatchBlobReference.DebugView(new BatchBlobReference
+        {
+            ConnectionString = ConnectionString,
+            BaseLocation = "https://acct.blob.core.windows.net/",
+            RelativeLocation = "c/b.csv",
+            SasBlobToken = "?sv=1&sig=SECRETSIG",
+        });
+
+        view.ConnectionString.Should().Contain("AccountKey=***").And.NotContain(AccountKey);
+        view.SasBlobToken.Should().Be("?sv=1&sig=***");
+        view.RelativeLocation.Should().Be("c/b.csv");
+    }
+
+    [Fact]
+    public void ToString_RunOptions_RedactsConnectionString()
+    {
+        var options = new BatchRunOptions { StorageConnectionString = ConnectionString };
+        options.ToString().Should().Contain("AccountKey=***").And.Contain("azureml-batch").And.NotContain(AccountKey);
+    }
+
+    [Fact]
     public void ToString_Status_RedactsResultsAndDetails()
     {
         var status = new BatchJobStatus("job1", BatchJobState.Finished, new Dictionary<string, BatchBlobReference>
