@@ -173,6 +173,23 @@ public sealed class BatchClientTests : IDisposable
         entry.RawQuery!.TrimStart('?').Should().Be("api-version=2.0");
     }
 
+    [Fact]
+    public async Task GetJobStatusAsync_SeveralOutputs_ReturnsEachResult()
+    {
+        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""
+                {"StatusCode":4,"Results":{
+                "output1":{"RelativeLocation":"/results/a.csv","BaseLocation":"https://acct.blob.core.windows.net","SasBlobToken":"?sig=1"},
+                "output2":{"RelativeLocation":"results/b.ilearner","BaseLocation":"https://acct.blob.core.windows.net/","SasBlobToken":"?sig=2"}}}
+                """));
+
+        var status = await _client.GetJobStatusAsync(JobId);
+
+        status.Results.Keys.Should().BeEquivalentTo("output1", "output2");
+        status.Results["output1"].GetSasUri().AbsoluteUri.Should().Be("https://acct.blob.core.windows.net/results/a.csv?sig=1");
+        status.Results["output2"].GetSasUri().AbsoluteUri.Should().Be("https://acct.blob.core.windows.net/results/b.ilearner?sig=2");
+    }
+
     [Theory]
     [InlineData("2", BatchJobState.Failed)]
     [InlineData("\"cancelled\"", BatchJobState.Cancelled)]

@@ -110,6 +110,8 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
         _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":{\"code\":\"BadArgument\",\"message\":\"stop\"}}"));
         var options = Options();
         options.GlobalParameters["p"] = "1";
+        options.OutputNames.Add("output2");
+        options.OutputBlobNames["output2"] = "chosen/second.csv";
 
         await FluentActions.Awaiting(() => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options)).Should().ThrowAsync<AzureMlException>();
 
@@ -118,6 +120,7 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
         input.GetProperty("ConnectionString").GetString().Should().Be(fixture.Azurite.ConnectionString);
         input.GetProperty("RelativeLocation").GetString().Should().MatchRegex("^" + options.ContainerName + "/[0-9a-f]{32}/input1\\.csv$");
         body.RootElement.GetProperty("Outputs").GetProperty("output1").GetProperty("RelativeLocation").GetString().Should().EndWith("/output1.csv");
+        body.RootElement.GetProperty("Outputs").GetProperty("output2").GetProperty("RelativeLocation").GetString().Should().Be(options.ContainerName + "/chosen/second.csv");
         body.RootElement.GetProperty("GlobalParameters").GetProperty("p").GetString().Should().Be("1");
     }
 }
