@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using AzureMl.Client.Tests.Gateway;
+using AzureMl.Client.Tests.Secrets;
 using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -117,7 +119,17 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
     {
         fixture.Server.Reset();
         using var raw = UsesRawServer(fault) ? new RawFaultServer(midBody: fault == Fault.ConnectionResetMidBody) : null;
-        using var host = raw is null ? CreateHost(fixture.Server, fault) : new TestHost(raw.Url, () => raw.Requests);
+        SecretScanner.EnsureListening();
+
+        // Every cell also runs with gateway keys (in the query for some operations) and checks that no secret leaks.
+        var inQuery = operation is AzureMlOperation.Execute or AzureMlOperation.StartJob;
+        Action<IAzureMlClientBuilder> keys = b => b.AddSubscriptionKey(o =>
+        {
+            o.PrimaryKey = SubscriptionKeyHandlerTests.Primary;
+            o.SecondaryKey = SubscriptionKeyHandlerTests.Secondary;
+            o.SendKeyInQuery = inQuery;
+        });
+        using var host = raw is null ? CreateHost(fixture.Server, fault, keys) : new TestHost(raw.Url, () => raw.Requests, configure: keys);
         if (raw is null)
         {
             Arrange(host, fault, operation);
@@ -207,6 +219,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
         }
 
         host.ServerCount.Should().BeLessThanOrEqualTo(retried, "submit and start are never sent twice");
+        SecretScanner.AssertNoSecrets(host, error);
     }
 
     private static AzureMlException AssertError(Exception? error, int status, bool outcomeUnknown)
