@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using AzureMl.Client.Internal;
 using AzureMl.Client.Resilience;
 using AzureMl.Client.Telemetry;
@@ -101,29 +100,29 @@ public sealed partial class AzureMlClient : IAzureMlClient
     /// </summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
     {
-        var retries = new StrongBox<int>();
-        request.Options.Set(AzureMlTelemetry.RetryCount, retries);
+        var state = new OperationState(ServiceId);
+        request.Options.Set(AzureMlTelemetry.State, state);
         var started = TimeProvider.GetTimestamp();
         using var activity = AzureMlTelemetry.StartOperation(operation, ServiceId, jobId);
         try
         {
             var response = await SendCoreAsync(request, operation, jobId, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.GetElapsedTime(started);
-            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, retries.Value, elapsed, false);
-            AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, retries.Value + 1, elapsed.TotalMilliseconds);
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
+            AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
             return response;
         }
         catch (AzureMlException ex)
         {
             var elapsed = TimeProvider.GetElapsedTime(started);
-            var errorType = ex.Status != 0 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
-            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, ex.Status, errorType, ex.ErrorCode, retries.Value, elapsed, ex.IsOutcomeUnknown);
-            AzureMlLog.OperationFailed(Logger, operation, ServiceId, ex.Status, ex.ErrorCode ?? errorType, retries.Value + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
+            var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown);
+            AzureMlLog.OperationFailed(Logger, operation, ServiceId, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
             throw;
         }
         catch (OperationCanceledException)
         {
-            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, 0, "Canceled", null, retries.Value, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent());
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent());
             throw;
         }
     }

@@ -54,14 +54,15 @@ internal static class AzureMlResiliencePipeline
                 OnRetry = args =>
                 {
                     var request = args.Context.GetRequestMessage();
-                    if (request is not null && request.Options.TryGetValue(AzureMlTelemetry.RetryCount, out var count))
+                    OperationState? state = null;
+                    if (request is not null && request.Options.TryGetValue(AzureMlTelemetry.State, out state))
                     {
-                        Interlocked.Increment(ref count.Value);
+                        state.AddRetry();
                     }
 
                     var operation = OperationName(request);
                     var outcome = Describe(args.Outcome);
-                    AzureMlTelemetry.RetryAttempted(operation, outcome);
+                    AzureMlTelemetry.RetryAttempted(operation, outcome, state?.ServiceId);
                     AzureMlLog.RetryScheduled(logger, operation, args.AttemptNumber + 1, outcome, args.RetryDelay.TotalMilliseconds);
                     return default;
                 },

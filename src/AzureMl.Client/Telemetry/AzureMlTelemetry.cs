@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Runtime.CompilerServices;
 
 namespace AzureMl.Client.Telemetry;
 
@@ -40,8 +39,8 @@ internal static class AzureMlTelemetry
         "azureml.client.job.duration", "s", "Duration of batch jobs from submission to a final state.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400] });
 
-    /// <summary>Counts attempts sent again for the request carrying it; the client reads it for its span and log.</summary>
-    public static readonly HttpRequestOptionsKey<StrongBox<int>> RetryCount = new("AzureMl.RetryCount");
+    /// <summary>Per-operation state the pipeline updates (retries) and the client reads for its span and log.</summary>
+    public static readonly HttpRequestOptionsKey<OperationState> State = new("AzureMl.OperationState");
 
     /// <summary>Records rows scored by one request-response call on <paramref name="serviceId"/>.</summary>
     public static void RowsScored(int rows, string? serviceId = null)
@@ -64,8 +63,12 @@ internal static class AzureMlTelemetry
             new KeyValuePair<string, object?>(ServiceIdTag, serviceId));
     }
 
-    public static void RetryAttempted(string operation, string outcome) =>
-        Retries.Add(1, new KeyValuePair<string, object?>(OperationTag, operation), new KeyValuePair<string, object?>(ErrorTypeTag, outcome));
+    public static void RetryAttempted(string operation, string outcome, string? serviceId) =>
+        Retries.Add(
+            1,
+            new KeyValuePair<string, object?>(OperationTag, operation),
+            new KeyValuePair<string, object?>(ServiceIdTag, serviceId),
+            new KeyValuePair<string, object?>(ErrorTypeTag, outcome));
 
     public static string OperationName(AzureMlOperation operation) => operation switch
     {
@@ -144,4 +147,16 @@ internal static class AzureMlTelemetry
             activity.SetStatus(ActivityStatusCode.Ok);
         }
     }
+}
+
+/// <summary>What one operation's attempts share: the service it targets and how many retries it took.</summary>
+internal sealed class OperationState(string serviceId)
+{
+    private int _retries;
+
+    public string ServiceId { get; } = serviceId;
+
+    public int Retries => Volatile.Read(ref _retries);
+
+    public void AddRetry() => Interlocked.Increment(ref _retries);
 }

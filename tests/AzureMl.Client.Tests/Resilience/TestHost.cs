@@ -30,7 +30,7 @@ internal sealed class TestHost : IDisposable
         Server = server;
     }
 
-    public TestHost(string url, Func<int> serverCount, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null)
+    public TestHost(string url, Func<int> serverCount, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null, string serviceId = ServiceId)
     {
         _serverCount = serverCount;
         Time = time;
@@ -46,7 +46,7 @@ internal sealed class TestHost : IDisposable
         {
             o.Endpoint = new Uri(url);
             o.WorkspaceId = WorkspaceId;
-            o.ServiceId = ServiceId;
+            o.ServiceId = serviceId;
             o.ApiKey = MlKey;
         });
         builder.ConfigureResilience(o =>
