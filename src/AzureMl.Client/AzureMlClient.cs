@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Globalization;
+using AzureMl.Client.Internal;
+using AzureMl.Client.Resilience;
+using AzureMl.Client.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace AzureMl.Client;
+
+/// <summary>
+/// The client for one Azure ML Studio (classic) web service. Thread-safe; create one per service and reuse it,
+/// or register it with <c>services.AddAzureMlClient(…)</c>.
+/// </summary>
+[DebuggerDisplay("AzureMlClient {ServiceUri}")]
+public sealed partial class AzureMlClient : IAzureMlClient
+{
+    private static readonly MediaTypeWithQualityHeaderValue JsonAccept = new("application/json");
+
+    private readonly HttpClient _httpClient;
+    private readonly AzureMlClientOptions _options;
+    private readonly string _serviceUri;
+    private readonly string _apiVersionQuery;
+    private readonly AuthenticationHeaderValue? _authorization;
+
+    /// <summary>Creates a client that sends through <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">
+    /// The HTTP client. Its handlers (resilience, gateway keys) apply to every call; its <see cref="HttpClient.BaseAddress"/> is not used.
+    /// </param>
+    /// <param name="options">The service settings; copied and validated here.</param>
+    /// <param name="timeProvider">The clock for polling and waits. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid; the message names each setting to fix.</exception>
+    public AzureMlClient(HttpClient httpClient, AzureMlClientOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        _httpClient = httpClient;
+        _options = options.Clone();
+        TimeProvider = timeProvider ?? TimeProvider.System;
+
+        var root = _options.Endpoint!.AbsoluteUri.TrimEnd('/');
+        var owner = _options.PathStyle == AzureMlPathStyle.Workspace
+            ? "workspaces/" + _options.WorkspaceId
+            : "subscriptions/" + _options.SubscriptionId;
+        _serviceUri = $"{root}/{owner}/services/{_options.ServiceId}";
+        ServiceUri = new Uri(_serviceUri, UriKind.Absolute);
+        _apiVersionQuery = "api-version=" + Uri.EscapeDataString(_options.ApiVersion);
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            _authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
+        }
+    }
+
+    /// <inheritdoc />
+    public Uri ServiceUri { get; }
+
+    /// <summary>The service id this client is bound to.</summary>
+    public string ServiceId => _options.ServiceId!;
+
+    /// <summary>The clock the client uses for polling and waits.</summary>
+    internal TimeProvider TimeProvider { get; }
+
+    internal AzureMlClientOptions Options => _options;
+
+    /// <summary>Where the client writes its per-operation log lines (category <c>AzureMl.Client</c>).</summary>
+    internal ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Builds a request for <c>{service}/{relativePath}?api-version=…[&amp;extraQuery]</c> with auth and operation stamped.</summary>
+    internal HttpRequestMessage CreateRequest(HttpMethod method, AzureMlOperation operation, string relativePath, string? extraQuery = null)
+    {
+        var url = relativePath.Length == 0 ? _serviceUri : _serviceUri + "/" + relativePath;
+        url += "?" + _apiVersionQuery;
+        if (!string.IsNullOrEmpty(extraQuery))
+        {
+            url += "&" + extraQuery;
+        }
+
+        var request = new HttpRequestMessage(method, new Uri(url, UriKind.Absolute));
+        request.Headers.Accept.Add(JsonAccept);
+        if (_authorization is not null)
+        {
+            request.Headers.Authorization = _authorization;
+        }
+
+        request.Options.Set(AzureMlRequestOptions.Operation, operation);
+        return request;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns the successful answer (headers read, body not yet).
+    /// Failed answers become <see cref="AzureMlException"/>; transport failures too, marked with
+    /// <see cref="AzureMlException.IsOutcomeUnknown"/> for operations that must not be repeated.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
+        var state = new OperationState(ServiceId);
+        request.Options.Set(AzureMlTelemetry.State, state);
+        var started = TimeProvider.GetTimestamp();
+        using var activity = AzureMlTelemetry.StartOperation(operation, ServiceId, jobId);
+        try
+        {
+            var response = await SendCoreAsync(request, operation, jobId, cancellationToken).ConfigureAwait(false);
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
+            AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
+            return response;
+        }
+        catch (AzureMlException ex)
+        {
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown);
+            AzureMlLog.OperationFailed(Logger, operation, ServiceId, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent());
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (AzureMlException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or ExecutionRejectedException)
+        {
+            throw TransportFailure(operation, jobId, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ErrorResponseReader.ReadAsync(response, operation, TimeProvider, jobId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a JSON body with source-generated metadata, mapping any parse failure to <see cref="AzureMlException"/>.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+                return value ?? throw ErrorResponseReader.MalformedSuccess(response, operation, "the body was empty or null", null, jobId);
+            }
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is null ? string.Empty : $" at {ex.Path}";
+            var line = ex.LineNumber is null ? string.Empty : $" (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})";
+            throw ErrorResponseReader.MalformedSuccess(response, operation, $"invalid JSON{where}{line}", ex, jobId);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ErrorResponseReader.MalformedSuccess(response, operation, "the connection broke while the body was read", ex, jobId);
+        }
+    }
+
+    internal static AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex)
+    {
+        if (ex is BrokenCircuitException)
+        {
+            return new AzureMlException($"{operation} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.", operation, 0, AzureMlErrorSource.Transport, "CircuitOpen", null, ex)
+            {
+                JobId = jobId,
+            };
+        }
+
+        var timedOut = ex is OperationCanceledException or TimeoutException or TimeoutRejectedException || ex.InnerException is TimeoutException;
+        var what = timedOut ? "timed out before an answer arrived" : "failed before an answer arrived (connection error)";
+        var unknown = !operation.IsIdempotent() && !AzureMlResiliencePipeline.IsNotSent(ex);
+        var message = $"{operation} {what}.";
+        if (unknown)
+        {
+            message += operation == AzureMlOperation.SubmitJob
+                ? " The request may have reached the service, so a job may exist: it was not sent again, to avoid a duplicate job."
+                : " The request may have reached the service, so the job may have started: it was not sent again.";
+            if (jobId is not null)
+            {
+                message += $" Check job {jobId} with GetJobStatusAsync.";
+            }
+        }
+
+        return new AzureMlException(SecretRedactor.Redact(message + " " + ex.Message), operation, 0, AzureMlErrorSource.Transport, timedOut ? "Timeout" : "ConnectionFailure", null, ex)
+        {
+            IsOutcomeUnknown = unknown,
+            JobId = jobId,
+        };
+    }
+}

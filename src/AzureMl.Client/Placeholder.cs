@@ -1,6 +1,0 @@
-namespace AzureMl.Client;
-
-/// <summary>Marker.</summary>
-public static class Placeholder
-{
-}

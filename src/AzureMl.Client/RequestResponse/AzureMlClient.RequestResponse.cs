@@ -1,0 +1,91 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client;
+
+public sealed partial class AzureMlClient
+{
+    private const string ExecutePath = "execute";
+
+    private delegate T BodyParser<out T>(ReadOnlySpan<byte> body);
+
+    /// <inheritdoc />
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter; each reads naturally with a default token.")]
+    public async Task<ScoringResult> ExecuteAsync(ScoringRequest request, ScoringOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ScoringValidation.Validate(request, nameof(request));
+        var details = options?.Details ?? true;
+        using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, details ? "details=true" : null);
+        message.Content = new ScoringContent(request);
+        return await ScoreAsync(message, ScoringResponseParser.ParseTable, request.Inputs.Values.Sum(t => t.Rows.Count), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter; each reads naturally with a default token.")]
+    public async Task<ScoringOutput> ExecuteAsync(ScoringTable input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.RawRows.Count == 0)
+        {
+            throw new ArgumentException("The table has no rows: add at least one row with AddRow.", nameof(input));
+        }
+
+        var result = await ExecuteAsync(new ScoringRequest(input), options: null, cancellationToken).ConfigureAwait(false);
+        return result.DefaultOutput;
+    }
+
+    /// <inheritdoc />
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter; each reads naturally with a default token.")]
+    public async Task<SwaggerScoringResult> ExecuteSwaggerAsync(SwaggerScoringRequest request, CancellationToken cancellationToken = default)
+    {
+        ScoringValidation.Validate(request, nameof(request));
+        using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "format=swagger");
+        message.Content = new ScoringContent(request);
+        return await ScoreAsync(message, ScoringResponseParser.ParseSwagger, request.Inputs.Values.Sum(r => r.Count), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter; each reads naturally with a default token.")]
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string?>>> ExecuteSwaggerAsync(IEnumerable<IReadOnlyDictionary<string, string?>> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var request = new SwaggerScoringRequest(rows);
+        ScoringValidation.Validate(request, nameof(rows));
+
+        var result = await ExecuteSwaggerAsync(request, cancellationToken).ConfigureAwait(false);
+        return result.DefaultOutput;
+    }
+
+    private async Task<T> ScoreAsync<T>(HttpRequestMessage message, BodyParser<T> parse, int inputRows, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(message, AzureMlOperation.Execute, jobId: null, cancellationToken).ConfigureAwait(false);
+        PooledBody body;
+        try
+        {
+            body = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw ErrorResponseReader.MalformedSuccess(response, AzureMlOperation.Execute, "the connection broke while the body was read", ex);
+        }
+
+        using (body)
+        {
+            try
+            {
+                var result = parse(body.Span);
+                Telemetry.AzureMlTelemetry.RowsScored(inputRows, ServiceId);
+                return result;
+            }
+            catch (ScoringResponseFormatException ex)
+            {
+                throw ErrorResponseReader.MalformedSuccess(response, AzureMlOperation.Execute, ex.Message, ex);
+            }
+            catch (JsonException ex)
+            {
+                throw ErrorResponseReader.MalformedSuccess(response, AzureMlOperation.Execute, "the body is not valid JSON: " + ex.Message, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Buffers;
+
+namespace AzureMl.Client.Internal;
+
+/// <summary>A response body read whole into a pooled buffer, so it can be parsed in one pass without copies.</summary>
+internal sealed class PooledBody : IDisposable
+{
+    private const int InitialSize = 16 * 1024;
+    private byte[] _buffer;
+    private int _length;
+
+    private PooledBody(byte[] buffer) => _buffer = buffer;
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
+
+    public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var expected = content.Headers.ContentLength;
+        var size = expected is > 0 and < int.MaxValue - 1 ? (int)expected.Value + 1 : InitialSize;
+        var body = new PooledBody(ArrayPool<byte>.Shared.Rent(size));
+        try
+        {
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                int read;
+                while ((read = await stream.ReadAsync(body._buffer.AsMemory(body._length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    body._length += read;
+                    if (body._length == body._buffer.Length)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(body._buffer.Length * 2);
+                        body._buffer.AsSpan(0, body._length).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(body._buffer);
+                        body._buffer = bigger;
+                    }
+                }
+            }
+
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace AzureMl.Client.Internal;
+
+/// <summary>
+/// A scoring request body written straight into the request stream with <see cref="Utf8JsonWriter"/>. It can be
+/// written more than once, so a resilience handler may send it again.
+/// </summary>
+internal sealed class ScoringContent : HttpContent
+{
+    private const int FlushThreshold = 32 * 1024;
+    private readonly KeyValuePair<string, ScoringTable>[]? _tables;
+    private readonly KeyValuePair<string, IReadOnlyList<IReadOnlyDictionary<string, string?>>>[]? _swagger;
+    private readonly KeyValuePair<string, string>[] _parameters;
+
+    public ScoringContent(ScoringRequest request)
+    {
+        _tables = [.. request.Inputs];
+        _parameters = [.. request.GlobalParameters];
+        Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    }
+
+    public ScoringContent(SwaggerScoringRequest request)
+    {
+        _swagger = [.. request.Inputs];
+        _parameters = [.. request.GlobalParameters];
+        Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var writer = new Utf8JsonWriter(stream);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("Inputs"u8);
+            writer.WriteStartObject();
+            if (_tables is not null)
+            {
+                foreach (var (name, table) in _tables)
+                {
+                    writer.WritePropertyName(name);
+                    writer.WriteStartObject();
+                    writer.WritePropertyName("ColumnNames"u8);
+                    writer.WriteStartArray();
+                    foreach (var column in table.RawColumnNames)
+                    {
+                        writer.WriteStringValue(column);
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WritePropertyName("Values"u8);
+                    writer.WriteStartArray();
+                    foreach (var row in table.RawRows)
+                    {
+                        writer.WriteStartArray();
+                        foreach (var cell in row)
+                        {
+                            WriteCell(writer, cell);
+                        }
+
+                        writer.WriteEndArray();
+                        if (writer.BytesPending > FlushThreshold)
+                        {
+                            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
+            }
+            else
+            {
+                foreach (var (name, rows) in _swagger!)
+                {
+                    writer.WritePropertyName(name);
+                    writer.WriteStartArray();
+                    foreach (var row in rows)
+                    {
+                        writer.WriteStartObject();
+                        foreach (var (column, cell) in row)
+                        {
+                            writer.WritePropertyName(column);
+                            WriteCell(writer, cell);
+                        }
+
+                        writer.WriteEndObject();
+                        if (writer.BytesPending > FlushThreshold)
+                        {
+                            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    writer.WriteEndArray();
+                }
+            }
+
+            writer.WriteEndObject();
+            writer.WritePropertyName("GlobalParameters"u8);
+            writer.WriteStartObject();
+            foreach (var (name, value) in _parameters)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    private static void WriteCell(Utf8JsonWriter writer, string? cell)
+    {
+        if (cell is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(cell);
+        }
+    }
+}

@@ -1,0 +1,490 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace AzureMl.Client.Internal;
+
+/// <summary>The body was JSON but not the shape of a scoring response.</summary>
+internal sealed class ScoringResponseFormatException(string message) : Exception(message);
+
+/// <summary>
+/// Parses scoring responses from a UTF-8 body with <see cref="Utf8JsonReader"/>. Table cells go into one compact
+/// UTF-8 buffer per output (pooled scratch while parsing, one exact copy at the end), so a large response allocates
+/// about its own size once.
+/// </summary>
+internal static class ScoringResponseParser
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+
+    public static ScoringResult ParseTable(ReadOnlySpan<byte> body)
+    {
+        var reader = StartResults(body);
+        var outputs = new List<ScoringOutput>();
+        var cells = new CellBuffer(body.Length);
+        try
+        {
+            while (NextProperty(ref reader))
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                if (outputs.Exists(o => o.Name == name))
+                {
+                    throw Fail($"output \"{name}\" appears twice in \"Results\"");
+                }
+
+                outputs.Add(ReadTableOutput(ref reader, name, cells));
+            }
+        }
+        finally
+        {
+            cells.Dispose();
+        }
+
+        EndResults(ref reader, outputs.Count);
+        return new ScoringResult(outputs);
+    }
+
+    public static SwaggerScoringResult ParseSwagger(ReadOnlySpan<byte> body)
+    {
+        var reader = StartResults(body);
+        var outputs = new List<KeyValuePair<string, IReadOnlyList<IReadOnlyDictionary<string, string?>>>>();
+        while (NextProperty(ref reader))
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (outputs.Exists(o => o.Key == name))
+            {
+                throw Fail($"output \"{name}\" appears twice in \"Results\"");
+            }
+
+            outputs.Add(new(name, ReadSwaggerOutput(ref reader, name)));
+        }
+
+        EndResults(ref reader, outputs.Count);
+        return new SwaggerScoringResult(outputs);
+    }
+
+    private static Utf8JsonReader StartResults(ReadOnlySpan<byte> body)
+    {
+        var trimmed = body.TrimStart(" \t\r\n"u8);
+        if (trimmed.StartsWith("\uFEFF"u8))
+        {
+            trimmed = trimmed[3..].TrimStart(" \t\r\n"u8);
+        }
+
+        if (trimmed.IsEmpty)
+        {
+            throw Fail("the body was empty");
+        }
+
+        if (trimmed[0] == (byte)'<')
+        {
+            throw Fail("the body is HTML or XML, not JSON (a proxy or load balancer may have answered)");
+        }
+
+        var reader = new Utf8JsonReader(trimmed, ReaderOptions);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Fail($"the body is a JSON {Kind(reader.TokenType)}, not an object with \"Results\"");
+        }
+
+        var found = false;
+        while (NextProperty(ref reader))
+        {
+            if (NameIs(ref reader, "Results"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw Fail($"\"Results\" is a JSON {Kind(reader.TokenType)}, not an object of outputs");
+                }
+
+                found = true;
+                break;
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        if (!found)
+        {
+            throw Fail("it has no \"Results\" object");
+        }
+
+        return reader;
+    }
+
+    private static void EndResults(ref Utf8JsonReader reader, int outputCount)
+    {
+        if (outputCount == 0)
+        {
+            throw Fail("\"Results\" has no outputs");
+        }
+
+        // Skip what follows "Results" in the root object, then make sure nothing trails it.
+        while (NextProperty(ref reader))
+        {
+            reader.Read();
+            reader.Skip();
+        }
+
+        if (reader.Read())
+        {
+            throw Fail("there is more JSON after the response object");
+        }
+    }
+
+    private static ScoringOutput ReadTableOutput(ref Utf8JsonReader reader, string name, CellBuffer cells)
+    {
+        var at = $"Results.{name}";
+        if (reader.TokenType == JsonTokenType.StartArray)
+        {
+            throw Fail($"{at} is an array of rows (the swagger form), not a {{\"type\", \"value\"}} table; call ExecuteSwaggerAsync for that form");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Fail($"{at} is a JSON {Kind(reader.TokenType)}, not an object with \"type\" and \"value\"");
+        }
+
+        string? type = null;
+        Table? table = null;
+        while (NextProperty(ref reader))
+        {
+            if (NameIs(ref reader, "type"u8))
+            {
+                reader.Read();
+                type = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Null => null,
+                    _ => throw Fail($"{at}.type is a JSON {Kind(reader.TokenType)}, not a string"),
+                };
+            }
+            else if (NameIs(ref reader, "value"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw Fail($"{at}.value is a JSON {Kind(reader.TokenType)}, not an object with \"Values\"");
+                }
+
+                table = ReadTable(ref reader, at + ".value", cells);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (table is null)
+        {
+            throw Fail($"{at} has no \"value\" table");
+        }
+
+        var t = table.Value;
+        return new ScoringOutput(name, type, t.Names, t.Types, t.ColumnCount, t.RowCount, t.Data, t.Ends);
+    }
+
+    private static Table ReadTable(ref Utf8JsonReader reader, string at, CellBuffer cells)
+    {
+        string[]? names = null;
+        string[]? types = null;
+        var sawValues = false;
+        var rowCount = 0;
+        var width = -1;
+        cells.Reset();
+        while (NextProperty(ref reader))
+        {
+            if (NameIs(ref reader, "ColumnNames"u8))
+            {
+                reader.Read();
+                names = ReadStringArray(ref reader, at + ".ColumnNames");
+            }
+            else if (NameIs(ref reader, "ColumnTypes"u8))
+            {
+                reader.Read();
+                types = ReadStringArray(ref reader, at + ".ColumnTypes");
+            }
+            else if (NameIs(ref reader, "Values"u8))
+            {
+                reader.Read();
+                sawValues = true;
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw Fail($"{at}.Values is a JSON {Kind(reader.TokenType)}, not an array of rows");
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        throw Fail($"{at}.Values[{rowCount}] is a JSON {Kind(reader.TokenType)}, not an array of cells");
+                    }
+
+                    var count = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        switch (reader.TokenType)
+                        {
+                            case JsonTokenType.String:
+                                cells.AddString(ref reader);
+                                break;
+                            case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                                cells.AddRaw(reader.ValueSpan);
+                                break;
+                            case JsonTokenType.Null:
+                                cells.AddNull();
+                                break;
+                            default:
+                                throw Fail($"{at}.Values[{rowCount}][{count}] is a JSON {Kind(reader.TokenType)}; cells must be strings, numbers, booleans or null");
+                        }
+
+                        count++;
+                    }
+
+                    if (width < 0)
+                    {
+                        width = count;
+                    }
+                    else if (count != width)
+                    {
+                        throw Fail($"{at}.Values[{rowCount}] has {count} cells, but Values[0] has {width}");
+                    }
+
+                    rowCount++;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (!sawValues)
+        {
+            throw Fail($"{at} has no \"Values\"");
+        }
+
+        var columnCount = width >= 0 ? width : names?.Length ?? types?.Length ?? 0;
+        if (names is not null && names.Length != columnCount)
+        {
+            throw Fail($"{at} has {names.Length} column names but its rows have {columnCount} cells");
+        }
+
+        if (types is not null && types.Length != columnCount)
+        {
+            throw Fail($"{at} has {types.Length} column types but {columnCount} columns");
+        }
+
+        var (data, ends) = cells.ToArrays();
+        return new Table(names, types, columnCount, rowCount, data, ends);
+    }
+
+    private static string[]? ReadStringArray(ref Utf8JsonReader reader, string at)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw Fail($"{at} is a JSON {Kind(reader.TokenType)}, not an array of strings");
+        }
+
+        var list = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw Fail($"{at}[{list.Count}] is a JSON {Kind(reader.TokenType)}, not a string");
+            }
+
+            list.Add(reader.GetString()!);
+        }
+
+        return [.. list];
+    }
+
+    private static List<IReadOnlyDictionary<string, string?>> ReadSwaggerOutput(ref Utf8JsonReader reader, string name)
+    {
+        var at = $"Results.{name}";
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            throw Fail($"{at} is an object (the table form), not an array of row objects; call ExecuteAsync for that form");
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw Fail($"{at} is a JSON {Kind(reader.TokenType)}, not an array of row objects");
+        }
+
+        var rows = new List<IReadOnlyDictionary<string, string?>>();
+        var keys = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Fail($"{at}[{rows.Count}] is a JSON {Kind(reader.TokenType)}, not a row object");
+            }
+
+            var row = new Dictionary<string, string?>(keys.Count, StringComparer.Ordinal);
+            var position = 0;
+            while (NextProperty(ref reader))
+            {
+                // Rows repeat the same keys in the same order: reuse the strings of the previous row.
+                string key;
+                if (position < keys.Count && reader.ValueTextEquals(keys[position]))
+                {
+                    key = keys[position];
+                }
+                else
+                {
+                    key = reader.GetString()!;
+                    if (position < keys.Count)
+                    {
+                        keys[position] = key;
+                    }
+                    else
+                    {
+                        keys.Add(key);
+                    }
+                }
+
+                reader.Read();
+                row[key] = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False => Encoding.UTF8.GetString(reader.ValueSpan),
+                    JsonTokenType.Null => null,
+                    _ => throw Fail($"{at}[{rows.Count}].{key} is a JSON {Kind(reader.TokenType)}; values must be strings, numbers, booleans or null"),
+                };
+                position++;
+            }
+
+            rows.Add(row.AsReadOnly());
+        }
+
+        return rows;
+    }
+
+    /// <summary>Moves to the next property name of the current object; false at its end.</summary>
+    private static bool NextProperty(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.PropertyName;
+    }
+
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (reader.ValueTextEquals(name))
+        {
+            return true;
+        }
+
+        return !reader.ValueIsEscaped && Ascii.EqualsIgnoreCase(reader.ValueSpan, name);
+    }
+
+    private static string Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    private static ScoringResponseFormatException Fail(string what) => new(what);
+
+    private readonly record struct Table(string[]? Names, string[]? Types, int ColumnCount, int RowCount, byte[] Data, int[] Ends);
+
+    /// <summary>Pooled scratch space for the cells of one table.</summary>
+    private sealed class CellBuffer(int bodyLength) : IDisposable
+    {
+        // Unescaped cell text is never longer than its JSON form, so the body length bounds the data.
+        private byte[] _data = ArrayPool<byte>.Shared.Rent(Math.Max(bodyLength, 16));
+        private int[] _ends = ArrayPool<int>.Shared.Rent(Math.Clamp(bodyLength / 8, 16, 1 << 20));
+        private int _length;
+        private int _count;
+
+        public void Reset()
+        {
+            _length = 0;
+            _count = 0;
+        }
+
+        public void AddString(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                EnsureData(reader.ValueSpan.Length);
+                _length += reader.CopyString(_data.AsSpan(_length));
+            }
+            else
+            {
+                AddBytes(reader.ValueSpan);
+                return;
+            }
+
+            AddEnd(_length);
+        }
+
+        public void AddRaw(ReadOnlySpan<byte> text) => AddBytes(text);
+
+        public void AddNull() => AddEnd(~_length);
+
+        public (byte[] Data, int[] Ends) ToArrays() => (_data.AsSpan(0, _length).ToArray(), _ends.AsSpan(0, _count).ToArray());
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_data);
+            ArrayPool<int>.Shared.Return(_ends);
+            _data = [];
+            _ends = [];
+        }
+
+        private void AddBytes(ReadOnlySpan<byte> text)
+        {
+            EnsureData(text.Length);
+            text.CopyTo(_data.AsSpan(_length));
+            _length += text.Length;
+            AddEnd(_length);
+        }
+
+        private void AddEnd(int end)
+        {
+            if (_count == _ends.Length)
+            {
+                var bigger = ArrayPool<int>.Shared.Rent(_ends.Length * 2);
+                _ends.AsSpan(0, _count).CopyTo(bigger);
+                ArrayPool<int>.Shared.Return(_ends);
+                _ends = bigger;
+            }
+
+            _ends[_count++] = end;
+        }
+
+        private void EnsureData(int more)
+        {
+            if (_data.Length - _length < more)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_data.Length * 2, _length + more));
+                _data.AsSpan(0, _length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_data);
+                _data = bigger;
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text;
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client.Tests.RequestResponse;
+
+public class ScoringResponseParserTests
+{
+    private static ScoringResult Parse(string json) => ScoringResponseParser.ParseTable(Encoding.UTF8.GetBytes(json));
+
+    private static string Fails(string json)
+    {
+        var act = () => Parse(json);
+        return act.Should().Throw<ScoringResponseFormatException>().Which.Message;
+    }
+
+    [Fact]
+    public void ParseTable_WithDetails_ReadsNamesTypesAndCells()
+    {
+        var result = Parse("""
+            { "Results": { "output1": { "type": "table", "value": {
+                "ColumnNames": ["Col2", "Score"], "ColumnTypes": ["String", "Double"],
+                "Values": [["This is a good day", "0.9"], ["bad \"day\" \u00e9", null]] } } } }
+            """);
+
+        var output = result.DefaultOutput;
+        output.Name.Should().Be("output1");
+        output.Type.Should().Be("table");
+        output.ColumnNames.Should().Equal("Col2", "Score");
+        output.ColumnTypes.Should().Equal("String", "Double");
+        output.RowCount.Should().Be(2);
+        output[0].GetString("Col2").Should().Be("This is a good day");
+        output[1].GetString(0).Should().Be("bad \"day\" é");
+        output[1].IsNull(1).Should().BeTrue();
+        output[0].GetDouble("Score").Should().Be(0.9);
+    }
+
+    [Fact]
+    public void ParseTable_ValuesOnly_HasNoNamesOrTypes()
+    {
+        var output = Parse("""{"Results":{"output1":{"type":"table","value":{"Values":[["1","2","3"]]}}}}""").DefaultOutput;
+
+        output.ColumnNames.Should().BeNull();
+        output.ColumnTypes.Should().BeNull();
+        output.ColumnCount.Should().Be(3);
+        output[0].GetInt32(2).Should().Be(3);
+    }
+
+    [Fact]
+    public void ParseTable_NumbersAndBooleansAsJsonLiterals_KeepRawText()
+    {
+        var output = Parse("""{"Results":{"output1":{"type":"DataTable","value":{"ColumnNames":["a","b","c"],"Values":[[14748.9994776615, true, -1e3]]}}}}""").DefaultOutput;
+
+        output.Type.Should().Be("DataTable");
+        output[0].GetString("a").Should().Be("14748.9994776615");
+        output[0].GetBoolean("b").Should().BeTrue();
+        output[0].GetString("c").Should().Be("-1e3");
+        output[0].GetDouble("c").Should().Be(-1000);
+    }
+
+    [Fact]
+    public void ParseTable_SeveralOutputsUnknownTypeAndExtraProperties_ReadsAll()
+    {
+        var result = Parse("""
+            {"Other":1,"Results":{
+               "output1":{"type":"something-new","value":{"ColumnNames":["x"],"Values":[["1"]]},"extra":[1,2]},
+               "output2":{"value":{"ColumnNames":["y","z"],"ColumnTypes":["Int32","String"],"Values":[["2","a"],["3","b"]]}}},
+             "Trailer":{"a":[]}}
+            """);
+
+        result.Outputs.Keys.Should().Equal("output1", "output2");
+        result.GetOutput("output1").Type.Should().Be("something-new");
+        result.GetOutput("output2").Type.Should().BeNull();
+        result.GetOutput("output2")[1].GetString("z").Should().Be("b");
+        var act = () => result.GetOutput("output3");
+        act.Should().Throw<KeyNotFoundException>().WithMessage("*Outputs: output1, output2.");
+    }
+
+    [Fact]
+    public void ParseTable_EmptyValues_HasZeroRows()
+    {
+        var output = Parse("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a","b"],"ColumnTypes":["String","String"],"Values":[]}}}}""").DefaultOutput;
+
+        output.RowCount.Should().Be(0);
+        output.ColumnCount.Should().Be(2);
+    }
+
+    [Fact]
+    public void ParseTable_LargeResponse_ReadsEveryCell()
+    {
+        var sb = new StringBuilder("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a","b","c"],"Values":[""");
+        for (var i = 0; i < 5000; i++)
+        {
+            sb.Append(i == 0 ? "" : ",").Append($"[\"{i}\",\"{i * 0.5}\",null]");
+        }
+
+        sb.Append("]}}}}");
+        var output = Parse(sb.ToString()).DefaultOutput;
+
+        output.RowCount.Should().Be(5000);
+        output[4999].GetInt32(0).Should().Be(4999);
+        output[4999].GetDouble(1).Should().Be(2499.5);
+        output[4999].IsNull(2).Should().BeTrue();
+        output[0].GetString(1).Should().Be("0");
+    }
+
+    [Theory]
+    [InlineData("", "the body was empty")]
+    [InlineData("   ", "the body was empty")]
+    [InlineData("<html><body>Bad gateway</body></html>", "the body is HTML or XML, not JSON*")]
+    [InlineData("[1,2]", "the body is a JSON array, not an object with \"Results\"")]
+    [InlineData("{}", "it has no \"Results\" object")]
+    [InlineData("""{"Results":null}""", "\"Results\" is a JSON null, not an object of outputs")]
+    [InlineData("""{"Results":{}}""", "\"Results\" has no outputs")]
+    [InlineData("""{"Results":{"output1":"x"}}""", "Results.output1 is a JSON string, not an object with \"type\" and \"value\"")]
+    [InlineData("""{"Results":{"output1":[{"a":"1"}]}}""", "Results.output1 is an array of rows (the swagger form)*ExecuteSwaggerAsync*")]
+    [InlineData("""{"Results":{"output1":{"type":"table"}}}""", "Results.output1 has no \"value\" table")]
+    [InlineData("""{"Results":{"output1":{"type":5,"value":{"Values":[]}}}}""", "Results.output1.type is a JSON number, not a string")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":[]}}}""", "Results.output1.value is a JSON array*")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a"]}}}}""", "Results.output1.value has no \"Values\"")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":{}}}}}""", "Results.output1.value.Values is a JSON object, not an array of rows")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":["a"]}}}}""", "Results.output1.value.Values[0] is a JSON string, not an array of cells")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"],["b","c"]]}}}}""", "Results.output1.value.Values[1] has 2 cells, but Values[0] has 1")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[[{"a":1}]]}}}}""", "Results.output1.value.Values[0][0] is a JSON object; cells must be*")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a","b"],"Values":[["1"]]}}}}""", "Results.output1.value has 2 column names but its rows have 1 cells")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a"],"ColumnTypes":["String","Int32"],"Values":[["1"]]}}}}""", "Results.output1.value has 2 column types but 1 columns")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":[1],"Values":[]}}}}""", "Results.output1.value.ColumnNames[0] is a JSON number, not a string")]
+    [InlineData("""{"Results":{"o":{"value":{"Values":[]}},"o":{"value":{"Values":[]}}}}""", "output \"o\" appears twice in \"Results\"")]
+    public void ParseTable_MalformedShape_SaysWhatIsWrong(string json, string expected)
+    {
+        Fails(json).Should().Match(expected);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"]""")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[]}}}} trailing""")]
+    public void ParseTable_InvalidJson_ThrowsJsonException(string json)
+    {
+        var act = () => Parse(json);
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void ParseSwagger_RowsAsObjects_ReadsValuesAndLiterals()
+    {
+        var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
+            {"Results":{"output1":[{"Col2":"good","Score":0.9,"Flag":true,"Missing":null},{"Col2":"bad","Score":"0.1","Flag":false,"Missing":"x"}],
+                        "output2":[]}}
+            """));
+
+        var rows = result.DefaultOutput;
+        rows.Should().HaveCount(2);
+        rows[0]["Col2"].Should().Be("good");
+        rows[0]["Score"].Should().Be("0.9");
+        rows[0]["Flag"].Should().Be("true");
+        rows[0]["Missing"].Should().BeNull();
+        rows[1]["Missing"].Should().Be("x");
+        result.GetOutput("output2").Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[]}}}}""", "Results.output1 is an object (the table form)*ExecuteAsync*")]
+    [InlineData("""{"Results":{"output1":[1]}}""", "Results.output1[0] is a JSON number, not a row object")]
+    [InlineData("""{"Results":{"output1":[{"a":[1]}]}}""", "Results.output1[0].a is a JSON array; values must be*")]
+    [InlineData("""{"results":{}}""", "\"Results\" has no outputs")]
+    public void ParseSwagger_MalformedShape_SaysWhatIsWrong(string json, string expected)
+    {
+        var act = () => ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes(json));
+
+        act.Should().Throw<ScoringResponseFormatException>().Which.Message.Should().Match(expected);
+    }
+}
+
+public class ScoringResponseParserAllocationTests
+{
+    [Fact]
+    public void ParseTable_50000RowsBy9Columns_AllocatesLessThanTwiceTheBody()
+    {
+        var sb = new StringBuilder("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["c0","c1","c2","c3","c4","c5","c6","c7","c8"],"ColumnTypes":["String","Int32","Double","Double","String","Boolean","DateTime","Double","Int32"],"Values":[""");
+        for (var i = 0; i < 50_000; i++)
+        {
+            sb.Append(i == 0 ? "[" : ",[")
+                .Append($"\"name {i}\",\"{i}\",\"{i * 1.25}\",\"14748.9994776615\",\"cat\",\"True\",\"1/31/2015 1:02:03 PM\",\"0.{i}\",\"{i % 7}\"")
+                .Append(']');
+        }
+
+        sb.Append("]}}}}");
+        var body = Encoding.UTF8.GetBytes(sb.ToString());
+        ScoringResponseParser.ParseTable(body); // warm up pools and code paths
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ScoringResponseParser.ParseTable(body);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        result.DefaultOutput.RowCount.Should().Be(50_000);
+        result.DefaultOutput[49_999].GetInt32("c1").Should().Be(49_999);
+        allocated.Should().BeLessThan(body.Length * 2L, $"the body is {body.Length} bytes");
+    }
+}
