@@ -177,6 +177,9 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Above the service's own limit, so an oversized scoring call is answered in the service's shape.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(30_000_000L, options.MaxRequestBytes + (1024L * 1024));
             kestrel.Listen(IPAddress.Loopback, options.Port);
         });
 
@@ -238,7 +241,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             }
         });
 
-        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.ExecutionTimeout, options.TimeProvider);
+        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.MaxRequestBytes, options.ExecutionTimeout, options.TimeProvider);
         var batch = new BatchHandlers(gate, runner);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)

@@ -12,6 +12,9 @@ public sealed class AzureMlEmulatorOptions
     /// <summary>The default API key of the service.</summary>
     public const string DefaultApiKey = "emulator-api-key";
 
+    /// <summary>The default of <see cref="MaxRequestBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxRequestBytes = 16 * 1024 * 1024;
+
     /// <summary>Gets or sets the loopback port to listen on.</summary>
     /// <value>0, which binds a free port.</value>
     public int Port { get; set; }
@@ -39,6 +42,10 @@ public sealed class AzureMlEmulatorOptions
     /// <summary>Gets or sets how many request-response calls one service runs at once; more are answered 503 <c>TooManyConcurrentRequests</c>.</summary>
     /// <value>20, the classic service's default. Range 1 to 10,000.</value>
     public int MaxConcurrentRequests { get; set; } = 20;
+
+    /// <summary>Gets or sets the largest request-response body, in bytes, the service reads; a larger one is answered 413 <c>MemoryQuotaViolation</c>/<c>OutOfMemoryLimit</c>.</summary>
+    /// <value>16 MiB (16,777,216). Range 1 to 1 GiB.</value>
+    public int MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
 
     /// <summary>Gets or sets how long one request-response call may score before it is answered 408 <c>ScoreRequestTimeout</c>.</summary>
     /// <value><see langword="null"/>: no limit. Measured on <see cref="TimeProvider"/>.</value>
@@ -91,6 +98,11 @@ public sealed class AzureMlEmulatorOptions
         if (MaxConcurrentRequests is < 1 or > 10_000)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "The limit must be between 1 and 10,000.");
+        }
+
+        if (MaxRequestBytes is < 1 or > 1024 * 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, "The limit must be between 1 byte and 1 GiB.");
         }
 
         if (MaxConcurrentJobs is < 1 or > 10_000)

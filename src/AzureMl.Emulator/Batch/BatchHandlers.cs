@@ -51,15 +51,24 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner)
             throw new ServiceErrorException(ServiceError.BadArgument("BatchJobInputsNotSpecified", $"The job names no blob for the input '{model.InputName}'.", model.InputName));
         }
 
-        BlobReferenceBody? output = null;
+        var outputs = new Dictionary<string, BlobReferenceBody>(StringComparer.Ordinal);
         foreach (var (name, reference) in body.Outputs ?? [])
         {
-            if (!string.Equals(name, model.OutputName, StringComparison.Ordinal))
+            if (!model.Outputs.Any(o => string.Equals(o.Name, name, StringComparison.Ordinal)))
             {
-                throw new ServiceErrorException(ServiceError.BadArgument("InvalidOutputOverrideName", $"The output '{name}' is not an output of this web service; its output is '{model.OutputName}'.", name));
+                var known = string.Join("', '", model.Outputs.Select(o => o.Name));
+                throw new ServiceErrorException(ServiceError.BadArgument(
+                    "InvalidOutputOverrideName",
+                    model.Outputs.Count == 1
+                        ? $"The output '{name}' is not an output of this web service; its output is '{known}'."
+                        : $"The output '{name}' is not an output of this web service; its outputs are '{known}'.",
+                    name));
             }
 
-            output = reference;
+            if (reference is not null)
+            {
+                outputs[name] = reference;
+            }
         }
 
         var globals = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -75,13 +84,13 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner)
 
         var checkedGlobals = GlobalParameterReader.Check(globals, model);
         var inputBlob = BlobLocator.Locate(input, model.InputName);
-        if (output is not null)
+        foreach (var (name, reference) in outputs)
         {
-            BlobLocator.Locate(output, model.OutputName);
+            BlobLocator.Locate(reference, name);
         }
 
         await BlobLocator.CheckReadableAsync(inputBlob, model.InputName, context.RequestAborted).ConfigureAwait(false);
-        var job = runner.Submit(service, input, output, checkedGlobals);
+        var job = runner.Submit(service, input, outputs, checkedGlobals);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(context.Response.Body, job.Id, BatchJsonContext.Default.String, context.RequestAborted).ConfigureAwait(false);

@@ -2,7 +2,7 @@
 namespace AzureMl.Emulator;
 
 /// <summary>One submitted job and its state machine: NotStarted → Running → Finished | Failed | Cancelled.</summary>
-internal sealed class BatchJob(string id, ServiceState service, BlobReferenceBody input, BlobReferenceBody? output, IReadOnlyDictionary<string, string?> globalParameters) : IDisposable
+internal sealed class BatchJob(string id, ServiceState service, BlobReferenceBody input, IReadOnlyDictionary<string, BlobReferenceBody> outputs, IReadOnlyDictionary<string, string?> globalParameters) : IDisposable
 {
     private readonly Lock _lock = new();
 
@@ -12,7 +12,8 @@ internal sealed class BatchJob(string id, ServiceState service, BlobReferenceBod
 
     public BlobReferenceBody Input { get; } = input;
 
-    public BlobReferenceBody? Output { get; } = output;
+    /// <summary>The outputs the submission overrode, by name; the others go to the emulator's own storage.</summary>
+    public IReadOnlyDictionary<string, BlobReferenceBody> Outputs { get; } = outputs;
 
     public IReadOnlyDictionary<string, string?> GlobalParameters { get; } = globalParameters;
 

@@ -13,9 +13,9 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
     private readonly List<Task> _running = [];
     private readonly Lock _lock = new();
 
-    public BatchJob Submit(ServiceState service, BlobReferenceBody input, BlobReferenceBody? output, IReadOnlyDictionary<string, string?> globals)
+    public BatchJob Submit(ServiceState service, BlobReferenceBody input, IReadOnlyDictionary<string, BlobReferenceBody> outputs, IReadOnlyDictionary<string, string?> globals)
     {
-        var job = new BatchJob(Guid.NewGuid().ToString("N"), service, input, output, globals);
+        var job = new BatchJob(Guid.NewGuid().ToString("N"), service, input, outputs, globals);
         service.Jobs[job.Id] = job;
         Log.JobChanged(logger, job.Id, service.Service.Id, JobState.NotStarted);
         return job;
@@ -131,16 +131,19 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
     {
         var model = job.Service.Service.Model;
         var input = BlobLocator.Locate(job.Input, model.InputName);
-        BlockBlobClient output;
-        if (job.Output is null)
+        var outputs = model.Outputs;
+        var blobs = new BlockBlobClient[outputs.Count];
+        for (var o = 0; o < outputs.Count; o++)
         {
+            if (job.Outputs.TryGetValue(outputs[o].Name, out var reference))
+            {
+                blobs[o] = BlobLocator.Locate(reference, outputs[o].Name);
+                continue;
+            }
+
             var container = ownStorage.GetBlobContainerClient(resultsContainer);
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            output = container.GetBlockBlobClient($"{job.Id}/{model.OutputName}.csv");
-        }
-        else
-        {
-            output = BlobLocator.Locate(job.Output, model.OutputName);
+            blobs[o] = container.GetBlockBlobClient($"{job.Id}/{outputs[o].Name}.csv");
         }
 
         var inputStream = await input.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
@@ -160,41 +163,64 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
                 }
             }
 
-            var outputStream = await output.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await using (outputStream.ConfigureAwait(false))
+            var writers = new List<(StreamWriter Writer, CsvWriter Csv)>(outputs.Count);
+            try
             {
-                var writer = new StreamWriter(outputStream, Utf8NoBom, bufferSize: 64 * 1024);
-                await using (writer.ConfigureAwait(false))
+                for (var o = 0; o < outputs.Count; o++)
                 {
-                    var csvOut = new CsvWriter(writer, DelimiterOf(output.Name));
-                    await csvOut.WriteRecordAsync([.. model.OutputColumns.Select(c => c.Name)], cancellationToken).ConfigureAwait(false);
-                    long index = 0;
-                    while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false) is { } record)
+                    var stream = await blobs[o].OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    var writer = new StreamWriter(stream, Utf8NoBom, bufferSize: 64 * 1024);
+                    writers.Add((writer, new CsvWriter(writer, DelimiterOf(blobs[o].Name))));
+                    await writers[o].Csv.WriteRecordAsync([.. outputs[o].Columns.Select(c => c.Name)], cancellationToken).ConfigureAwait(false);
+                }
+
+                long index = 0;
+                while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    index++;
+                    if (record.Length != header.Length)
                     {
-                        index++;
-                        if (record.Length != header.Length)
-                        {
-                            throw new CsvFormatException(csv.RecordNumber, csv.RecordLine, $"it has {record.Length} fields, but the header row has {header.Length}");
-                        }
-
-                        var cells = new string?[positions.Length];
-                        for (var i = 0; i < positions.Length; i++)
-                        {
-                            cells[i] = record[positions[i]];
-                        }
-
-                        var row = new EmulatedRow(model.InputColumns, cells, index - 1, job.GlobalParameters);
-                        var scored = await ExecuteHandler.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
-                        await csvOut.WriteRecordAsync(scored, cancellationToken).ConfigureAwait(false);
+                        throw new CsvFormatException(csv.RecordNumber, csv.RecordLine, $"it has {record.Length} fields, but the header row has {header.Length}");
                     }
 
+                    var cells = new string?[positions.Length];
+                    for (var i = 0; i < positions.Length; i++)
+                    {
+                        cells[i] = record[positions[i]];
+                    }
+
+                    var row = new EmulatedRow(model.InputColumns, cells, index - 1, job.GlobalParameters);
+                    var scored = await ExecuteHandler.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
+                    for (var o = 0; o < writers.Count; o++)
+                    {
+                        await writers[o].Csv.WriteRecordAsync(scored[o], cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var (writer, _) in writers)
+                {
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                // Disposing a writer disposes its blob stream, which commits what was written.
+                foreach (var (writer, _) in writers)
+                {
+                    await writer.DisposeAsync().ConfigureAwait(false);
                 }
             }
         }
 
-        var reference = BlobLocator.Describe(output, job.Output?.SasBlobToken, timeProvider.GetUtcNow().AddHours(24));
-        return new Dictionary<string, BlobReferenceBody>(StringComparer.Ordinal) { [model.OutputName] = reference };
+        var expiresOn = timeProvider.GetUtcNow().AddHours(24);
+        var results = new Dictionary<string, BlobReferenceBody>(StringComparer.Ordinal);
+        for (var o = 0; o < outputs.Count; o++)
+        {
+            var sas = job.Outputs.TryGetValue(outputs[o].Name, out var reference) ? reference.SasBlobToken : null;
+            results[outputs[o].Name] = BlobLocator.Describe(blobs[o], sas, expiresOn);
+        }
+
+        return results;
     }
 
     private static char DelimiterOf(string blobName) =>

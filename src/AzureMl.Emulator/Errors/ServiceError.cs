@@ -27,6 +27,14 @@ internal sealed class ServiceError(int status, string code, string detailCode, s
     public static ServiceError BadVersion(string? version) =>
         BadArgument("BadVersionCall", $"Invalid api-version '{version}': the only supported version is 2.0.");
 
+    public static ServiceError TooLarge(long? size, int limit) => new(
+        StatusCodes.Status413PayloadTooLarge,
+        "MemoryQuotaViolation",
+        "OutOfMemoryLimit",
+        size is { } bytes
+            ? $"The request body of {bytes} bytes is over the limit of {limit} bytes: send fewer rows per call, or use batch execution."
+            : $"The request body is over the limit of {limit} bytes: send fewer rows per call, or use batch execution.");
+
     public static ServiceError RequestBodyInvalid(string why) => BadArgument("RequestBodyInvalid", why);
 
     /// <summary>The class code and message the service uses for an HTTP status.</summary>
@@ -84,6 +92,7 @@ internal sealed class ServiceError(int status, string code, string detailCode, s
         "InvalidOperation" => "The operation is not valid in the current state.",
         "ServiceUnavailable" => "Service is temporarily unavailable.",
         "RequestTimeout" => "Request timed out.",
+        "MemoryQuotaViolation" => "Memory quota violation.",
         _ => "The request failed.",
     };
 }

@@ -19,6 +19,7 @@ internal sealed class CommandLine
           --ngrams <n>                        Longest n-gram, 1-10 (default 2)
           --columns <a,b>                     Target text columns (default Col2)
           --max-concurrent-requests <n>       Concurrent scoring calls before 503 (default 20)
+          --max-request-bytes <n>             Largest scoring body before 413 (default 16777216)
           --max-concurrent-jobs <n>           Jobs run at once; more queue (default 40)
           --gateway-suffix <suffix>           Put an API Management front at /<suffix>/
           --subscription-key <key>            The gateway's primary subscription key
@@ -86,6 +87,9 @@ internal sealed class CommandLine
                     break;
                 case "--max-concurrent-requests":
                     options.MaxConcurrentRequests = Int(name, Value());
+                    break;
+                case "--max-request-bytes":
+                    options.MaxRequestBytes = Int(name, Value());
                     break;
                 case "--max-concurrent-jobs":
                     options.MaxConcurrentJobs = Int(name, Value());

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace AzureMl.Emulator;
 
 /// <summary>Request-response scoring: <c>POST {service}/execute</c> in table or swagger form.</summary>
-internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters, int maxConcurrentRequests, TimeSpan? executionTimeout, TimeProvider timeProvider)
+internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters, int maxConcurrentRequests, int maxRequestBytes, TimeSpan? executionTimeout, TimeProvider timeProvider)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,7 +32,7 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout?.Token ?? CancellationToken.None);
             try
             {
-                await ExecuteAsync(context, service.Service.Model, linked.Token).ConfigureAwait(false);
+                await ExecuteAsync(context, service.Service.Model, maxRequestBytes, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
             {
@@ -56,11 +56,11 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         }
     }
 
-    private static async Task ExecuteAsync(HttpContext context, EmulatedModel model, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(HttpContext context, EmulatedModel model, int maxRequestBytes, CancellationToken cancellationToken)
     {
         var swagger = string.Equals(context.Request.Query["format"], "swagger", StringComparison.OrdinalIgnoreCase);
         var details = string.Equals(context.Request.Query["details"], "true", StringComparison.OrdinalIgnoreCase);
-        using var document = await ParseAsync(context, cancellationToken).ConfigureAwait(false);
+        using var document = await ParseAsync(context, maxRequestBytes, cancellationToken).ConfigureAwait(false);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -95,7 +95,7 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         }
 
         var rows = swagger ? ReadSwaggerRows(input.Value, model) : ReadTableRows(input.Value, model);
-        var outputs = new List<IReadOnlyList<string?>>(rows.Count);
+        var outputs = new List<IReadOnlyList<IReadOnlyList<string?>>>(rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = new EmulatedRow(model.InputColumns, rows[i], i, globals);
@@ -105,12 +105,12 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         await WriteAsync(context, model, outputs, swagger, details).ConfigureAwait(false);
     }
 
-    internal static async ValueTask<IReadOnlyList<string?>> ScoreAsync(EmulatedModel model, EmulatedRow row, CancellationToken cancellationToken)
+    internal static async ValueTask<IReadOnlyList<IReadOnlyList<string?>>> ScoreAsync(EmulatedModel model, EmulatedRow row, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string?> output;
+        IReadOnlyList<IReadOnlyList<string?>> scored;
         try
         {
-            output = await model.ScoreAsync(row, cancellationToken).ConfigureAwait(false);
+            scored = await model.ScoreOutputsAsync(row, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -121,23 +121,45 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
             throw new ServiceErrorException(new ServiceError(StatusCodes.Status400BadRequest, "ModuleExecutionError", "ModuleExecutionError", $"The model failed on row {row.Index + 1}: {e.Message}"));
         }
 
-        if (output is null || output.Count != model.OutputColumns.Count)
+        var outputs = model.Outputs;
+        if (scored is null || scored.Count != outputs.Count)
         {
             throw new ServiceErrorException(new ServiceError(
                 StatusCodes.Status500InternalServerError,
                 "InternalError",
                 "ModelOutputMismatch",
-                $"The model returned {output?.Count ?? 0} values for row {row.Index + 1}, but declares {model.OutputColumns.Count} output columns."));
+                $"The model returned {scored?.Count ?? 0} output rows for row {row.Index + 1}, but declares {outputs.Count} outputs."));
         }
 
-        return output;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (scored[i] is null || scored[i].Count != outputs[i].Columns.Count)
+            {
+                throw new ServiceErrorException(new ServiceError(
+                    StatusCodes.Status500InternalServerError,
+                    "InternalError",
+                    "ModelOutputMismatch",
+                    outputs.Count == 1
+                        ? $"The model returned {scored[i]?.Count ?? 0} values for row {row.Index + 1}, but declares {outputs[i].Columns.Count} output columns."
+                        : $"The model returned {scored[i]?.Count ?? 0} values of '{outputs[i].Name}' for row {row.Index + 1}, but declares {outputs[i].Columns.Count} columns for it."));
+            }
+        }
+
+        return scored;
     }
 
-    private static async Task<JsonDocument> ParseAsync(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<JsonDocument> ParseAsync(HttpContext context, int maxRequestBytes, CancellationToken cancellationToken)
     {
+        if (context.Request.ContentLength > maxRequestBytes)
+        {
+            throw new ServiceErrorException(ServiceError.TooLarge(context.Request.ContentLength.Value, maxRequestBytes));
+        }
+
+        // A body without a length (chunked) is counted as it is read.
+        var body = new LimitedReadStream(context.Request.Body, maxRequestBytes);
         try
         {
-            return await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken).ConfigureAwait(false);
+            return await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
@@ -245,7 +267,7 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         return rows;
     }
 
-    private static async Task WriteAsync(HttpContext context, EmulatedModel model, List<IReadOnlyList<string?>> outputs, bool swagger, bool details)
+    private static async Task WriteAsync(HttpContext context, EmulatedModel model, List<IReadOnlyList<IReadOnlyList<string?>>> scored, bool swagger, bool details)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -254,38 +276,44 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         {
             writer.WriteStartObject();
             writer.WriteStartObject("Results");
-            if (swagger)
+            var outputs = model.Outputs;
+            for (var o = 0; o < outputs.Count; o++)
             {
-                writer.WriteStartArray(model.OutputName);
-                foreach (var output in outputs)
+                var columns = outputs[o].Columns;
+                if (swagger)
                 {
-                    writer.WriteStartObject();
-                    for (var i = 0; i < output.Count; i++)
+                    writer.WriteStartArray(outputs[o].Name);
+                    foreach (var row in scored)
                     {
-                        writer.WriteString(model.OutputColumns[i].Name, output[i]);
+                        var cells = row[o];
+                        writer.WriteStartObject();
+                        for (var i = 0; i < cells.Count; i++)
+                        {
+                            writer.WriteString(columns[i].Name, cells[i]);
+                        }
+
+                        writer.WriteEndObject();
+                        await FlushIfFullAsync(writer, context).ConfigureAwait(false);
                     }
 
-                    writer.WriteEndObject();
+                    writer.WriteEndArray();
+                    continue;
                 }
 
-                writer.WriteEndArray();
-            }
-            else
-            {
-                writer.WriteStartObject(model.OutputName);
+                writer.WriteStartObject(outputs[o].Name);
                 writer.WriteString("type", "table");
                 writer.WriteStartObject("value");
                 if (details)
                 {
                     writer.WriteStartArray("ColumnNames");
-                    foreach (var column in model.OutputColumns)
+                    foreach (var column in columns)
                     {
                         writer.WriteStringValue(column.Name);
                     }
 
                     writer.WriteEndArray();
                     writer.WriteStartArray("ColumnTypes");
-                    foreach (var column in model.OutputColumns)
+                    foreach (var column in columns)
                     {
                         writer.WriteStringValue(column.Type);
                     }
@@ -294,19 +322,16 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
                 }
 
                 writer.WriteStartArray("Values");
-                foreach (var output in outputs)
+                foreach (var row in scored)
                 {
                     writer.WriteStartArray();
-                    foreach (var cell in output)
+                    foreach (var cell in row[o])
                     {
                         writer.WriteStringValue(cell);
                     }
 
                     writer.WriteEndArray();
-                    if (writer.BytesPending > 16 * 1024)
-                    {
-                        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                    }
+                    await FlushIfFullAsync(writer, context).ConfigureAwait(false);
                 }
 
                 writer.WriteEndArray();
@@ -319,5 +344,13 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async ValueTask FlushIfFullAsync(Utf8JsonWriter writer, HttpContext context)
+    {
+        if (writer.BytesPending > 16 * 1024)
+        {
+            await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        }
     }
 }
