@@ -204,21 +204,37 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         "Node.js was not found on the PATH. Azurite, the local blob storage emulator, runs on Node.js: install Node.js 20 or later (it includes npm) " +
         "and make sure 'node' and 'npm' are on the PATH, or give the emulator a storage connection string instead.";
 
-    private static async Task EnsureInstalledAsync(string directory, AzuriteOptions options, CancellationToken cancellationToken)
+    private static Task<bool> EnsureInstalledAsync(string directory, AzuriteOptions options, CancellationToken cancellationToken) =>
+        InstallOnceAsync(
+            Path.Combine(directory, "__azurite_install.lock"),
+            () => File.Exists(Path.Combine(directory, BlobMain)),
+            ct => RunNpmCiAsync(directory, options, ct),
+            options.InstallTimeout,
+            cancellationToken);
+
+    /// <summary>Runs <paramref name="install"/> unless already installed; parallel callers (in this or other processes) wait on a lock file, and only one installs.</summary>
+    /// <returns><see langword="true"/> when this call ran the install.</returns>
+    internal static async Task<bool> InstallOnceAsync(string lockPath, Func<bool> isInstalled, Func<CancellationToken, Task> install, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var timeout = options.InstallTimeout;
-        if (File.Exists(Path.Combine(directory, BlobMain)))
+        if (isInstalled())
         {
-            return;
+            return false;
         }
 
         // Parallel test processes share the folder: one installs while the others wait on the lock file.
-        using var installLock = await AcquireLockAsync(Path.Combine(directory, "__azurite_install.lock"), timeout, cancellationToken).ConfigureAwait(false);
-        if (File.Exists(Path.Combine(directory, BlobMain)))
+        using var installLock = await AcquireLockAsync(lockPath, timeout, cancellationToken).ConfigureAwait(false);
+        if (isInstalled())
         {
-            return;
+            return false;
         }
 
+        await install(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task RunNpmCiAsync(string directory, AzuriteOptions options, CancellationToken cancellationToken)
+    {
+        var timeout = options.InstallTimeout;
         var info = new ProcessStartInfo(options.NpmExecutable)
         {
             WorkingDirectory = directory,
@@ -278,6 +294,12 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new InvalidOperationException(
+                    $"Another process held the Azurite install lock '{path}' for longer than {timeout}. " +
+                    "If no install is running, delete that file; or raise AzuriteOptions.InstallTimeout.", e);
             }
         }
     }
