@@ -21,7 +21,7 @@ public class CommandLineTests
             "--port", "5000", "--api-key", "k", "--workspace", "aaaa", "--service", "bbbb", "--model", "feature-hashing",
             "--bits", "4", "--ngrams", "3", "--columns", "A,B", "--gateway-suffix", "azureml-demo", "--subscription-key", "k1",
             "--secondary-subscription-key", "k2", "--rate-limit", "100/60", "--quota", "1000/3600", "--inject-api-key",
-            "--max-concurrent-requests", "5", "--max-concurrent-jobs", "6", "--storage", "UseDevelopmentStorage=true",
+            "--max-concurrent-requests", "5", "--max-concurrent-jobs", "6", "--max-request-bytes", "1024", "--storage", "UseDevelopmentStorage=true",
         ]);
 
         var options = command.Options;
@@ -31,6 +31,7 @@ public class CommandLineTests
         options.ServiceId.Should().Be("bbbb");
         options.MaxConcurrentRequests.Should().Be(5);
         options.MaxConcurrentJobs.Should().Be(6);
+        options.MaxRequestBytes.Should().Be(1024);
         options.StorageConnectionString.Should().Be("UseDevelopmentStorage=true");
         var model = options.Model.Should().BeOfType<FeatureHashingModel>().Subject;
         model.Bits.Should().Be(4);
