@@ -1,6 +1,103 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace AzureMl.Emulator;
 
+/// <summary>The command-line emulator: starts, prints how to call it, and runs until Ctrl+C.</summary>
 internal static class Program
 {
-    public static int Main() => 0;
+    public static async Task<int> Main(string[] args)
+    {
+        CommandLine command;
+        try
+        {
+            command = CommandLine.Parse(args);
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Run with --help to list the options.").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (command.ShowHelp)
+        {
+            await Console.Out.WriteAsync(CommandLine.Help).ConfigureAwait(false);
+            return 0;
+        }
+
+        using var stop = new CancellationTokenSource();
+
+        // Ctrl+C and a service manager's SIGTERM both stop cleanly, so Azurite is not left running.
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+        AzureMlEmulator emulator;
+        try
+        {
+            emulator = await AzureMlEmulator.StartAsync(command.Options, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            await Console.Error.WriteLineAsync("The emulator could not start: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (emulator.ConfigureAwait(false))
+        {
+            await Console.Out.WriteAsync(Describe(emulator, command.Options)).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await Console.Out.WriteLineAsync("Stopping.").ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
+
+    internal static string Describe(AzureMlEmulator emulator, AzureMlEmulatorOptions options)
+    {
+        var text = new System.Text.StringBuilder();
+        var invariant = CultureInfo.InvariantCulture;
+        text.AppendLine("AzureML classic web service emulator");
+        text.AppendLine(invariant, $"  Listening on      {emulator.BaseAddress}");
+        text.AppendLine(invariant, $"  Service root      {emulator.ServiceRoot}");
+        text.AppendLine(invariant, $"  Workspace id      {emulator.WorkspaceId}");
+        text.AppendLine(invariant, $"  Service id        {emulator.ServiceId}");
+        text.AppendLine(invariant, $"  API key           {emulator.ApiKey}   (send 'Authorization: Bearer <key>')");
+        text.AppendLine(invariant, $"  Execute (RRS)     POST {emulator.ServiceUri}/execute?api-version=2.0&details=true");
+        text.AppendLine(invariant, $"  Jobs (BES)        POST {emulator.ServiceUri}/jobs?api-version=2.0");
+        if (options.Gateway is { } gateway)
+        {
+            text.AppendLine(invariant, $"  Gateway key       {emulator.PrimarySubscriptionKey}   (header '{gateway.HeaderName}' or query '{gateway.QueryName}')");
+            if (emulator.SecondarySubscriptionKey is { } secondary)
+            {
+                text.AppendLine(invariant, $"  Secondary key     {secondary}");
+            }
+
+            if (gateway.RateLimitCalls is { } calls)
+            {
+                text.AppendLine(invariant, $"  Rate limit        {calls} calls per {gateway.RateLimitPeriod.TotalSeconds} s per key");
+            }
+        }
+
+        text.AppendLine(invariant, $"  Storage           {Redacted(emulator.StorageConnectionString)}");
+        text.AppendLine("Press Ctrl+C to stop.");
+        return text.ToString();
+    }
+
+    private static string Redacted(string connectionString) =>
+        string.Join(';', connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => !part.StartsWith("AccountKey=", StringComparison.OrdinalIgnoreCase) && !part.StartsWith("SharedAccessSignature=", StringComparison.OrdinalIgnoreCase)))
+        + (connectionString.Contains("AccountKey=", StringComparison.OrdinalIgnoreCase) ? ";AccountKey=<the account key>" : string.Empty);
 }

@@ -1,0 +1,269 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AzureMl.Emulator;
+
+/// <summary>
+/// A local emulator of Azure Machine Learning Studio (classic) web services on a loopback port:
+/// request-response scoring, batch jobs on blob storage, and optionally an API Management front.
+/// </summary>
+public sealed class AzureMlEmulator : IAsyncDisposable
+{
+    private static readonly string[] ServicePrefixes =
+    [
+        $"workspaces/{{{ServiceGate.WorkspaceRoute}}}/services/{{{ServiceGate.ServiceRoute}}}",
+        $"subscriptions/{{sub}}/services/{{{ServiceGate.ServiceRoute}}}",
+    ];
+
+    private readonly WebApplication _app;
+    private readonly JobRunner _runner;
+    private readonly AzuriteInstance? _azurite;
+    private readonly EmulatorCounters _counters;
+    private readonly Dictionary<string, ServiceState> _services;
+    private int _disposed;
+
+    private AzureMlEmulator(
+        WebApplication app, JobRunner runner, AzuriteInstance? azurite, EmulatorCounters counters, Dictionary<string, ServiceState> services,
+        AzureMlEmulatorOptions options, Uri baseAddress, string storageConnectionString, EmulatorFaults faults)
+    {
+        _app = app;
+        _runner = runner;
+        _azurite = azurite;
+        _counters = counters;
+        _services = services;
+        BaseAddress = baseAddress;
+        ServiceRoot = options.Gateway is { } gateway ? new Uri(baseAddress, gateway.Suffix.Trim('/') + "/") : baseAddress;
+        WorkspaceId = options.WorkspaceId;
+        ServiceId = options.ServiceId;
+        ApiKey = options.ApiKey;
+        PrimarySubscriptionKey = options.Gateway?.PrimaryKey;
+        SecondarySubscriptionKey = options.Gateway?.SecondaryKey;
+        StorageConnectionString = storageConnectionString;
+        Faults = faults;
+    }
+
+    /// <summary>Gets the address the emulator listens on, <c>http://127.0.0.1:{port}/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Gets the root that service paths append to: <see cref="BaseAddress"/> plus the gateway suffix and <c>/</c> when a gateway is configured.</summary>
+    public Uri ServiceRoot { get; }
+
+    /// <summary>Gets the main service's address, <c>{ServiceRoot}workspaces/{workspace}/services/{service}</c>, without a trailing slash.</summary>
+    public Uri ServiceUri => GetServiceUri(ServiceId);
+
+    /// <summary>Gets the workspace id.</summary>
+    public string WorkspaceId { get; }
+
+    /// <summary>Gets the main service's id.</summary>
+    public string ServiceId { get; }
+
+    /// <summary>Gets the main service's API key.</summary>
+    public string ApiKey { get; }
+
+    /// <summary>Gets the gateway's primary subscription key, or <see langword="null"/> without a gateway.</summary>
+    public string? PrimarySubscriptionKey { get; }
+
+    /// <summary>Gets the gateway's secondary subscription key, or <see langword="null"/> when there is none.</summary>
+    public string? SecondarySubscriptionKey { get; }
+
+    /// <summary>Gets the connection string of the emulator's storage (Azurite's when the emulator started it), which jobs and callers can use.</summary>
+    public string StorageConnectionString { get; }
+
+    /// <summary>Gets the faults to inject into the next calls.</summary>
+    public EmulatorFaults Faults { get; }
+
+    /// <summary>Gets the peak number of request-response calls that ran at once since start or <see cref="ResetCounters"/>.</summary>
+    public int PeakConcurrentRequests => _counters.Peak;
+
+    /// <summary>Starts an emulator.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running emulator; dispose it to stop.</returns>
+    public static async Task<AzureMlEmulator> StartAsync(AzureMlEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new AzureMlEmulatorOptions();
+        options.Validate();
+        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+        try
+        {
+            return await StartCoreAsync(options, azurite, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Gets the address of a hosted service.</summary>
+    /// <param name="serviceId">The service id.</param>
+    /// <returns><c>{ServiceRoot}workspaces/{workspace}/services/{serviceId}</c>.</returns>
+    public Uri GetServiceUri(string serviceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceId);
+        return new Uri(ServiceRoot, $"workspaces/{WorkspaceId}/services/{Uri.EscapeDataString(serviceId)}");
+    }
+
+    /// <summary>Counts the calls received on a route, including those answered by a fault or an error.</summary>
+    /// <param name="route">The route.</param>
+    /// <param name="serviceId">The service; <see langword="null"/> for all.</param>
+    /// <returns>The count since start or <see cref="ResetCounters"/>.</returns>
+    public int ReceivedCount(EmulatorRoute route, string? serviceId = null) => _counters.Count(route, serviceId);
+
+    /// <summary>Clears the received counts and <see cref="PeakConcurrentRequests"/>.</summary>
+    public void ResetCounters() => _counters.Reset();
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _app.StopAsync().ConfigureAwait(false);
+        await _runner.DisposeAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        foreach (var service in _services.Values)
+        {
+            service.Dispose();
+        }
+
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"AzureML emulator at {ServiceRoot}";
+
+    private static async Task<AzureMlEmulator> StartCoreAsync(AzureMlEmulatorOptions options, AzuriteInstance? azurite, CancellationToken cancellationToken)
+    {
+        var storage = azurite?.ConnectionString ?? options.StorageConnectionString!;
+        BlobServiceClient ownStorage;
+        try
+        {
+            ownStorage = new BlobServiceClient(storage, BlobLocator.ClientOptions);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException("StorageConnectionString is not a valid storage connection string.", nameof(options), e);
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(AzureMlEmulator).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory is { } loggerFactory)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, options.Port);
+        });
+
+        var app = builder.Build();
+        var logger = options.LoggerFactory?.CreateLogger<AzureMlEmulator>() ?? (ILogger)NullLogger.Instance;
+        var counters = new EmulatorCounters();
+        var faults = new EmulatorFaults();
+        var services = options.AllServices().ToDictionary(
+            s => s.Id, s => new ServiceState(s, options.MaxConcurrentJobs), StringComparer.OrdinalIgnoreCase);
+        var gate = new ServiceGate(options.WorkspaceId, services);
+        var runner = new JobRunner(ownStorage, options.ResultsContainer, options.TimeProvider, logger);
+        var front = options.Gateway is { } gatewayOptions ? new GatewayFront(gatewayOptions, options.TimeProvider, gate) : null;
+        Uri? realm = null;
+
+        app.UseRouting();
+        app.Use(async (context, next) =>
+        {
+            var tag = context.GetEndpoint()?.Metadata.GetMetadata<RouteTag>();
+            if (tag is null)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            var serviceId = context.GetRouteValue(ServiceGate.ServiceRoute) as string ?? string.Empty;
+            counters.Received(tag.Route, serviceId);
+            RequestDelegate serve = front is null
+                ? next
+                : async c =>
+                {
+                    if (await front.AdmitAsync(c, realm!).ConfigureAwait(false))
+                    {
+                        await next(c).ConfigureAwait(false);
+                    }
+                };
+            try
+            {
+                if (faults.Take(tag.Route, serviceId) is { } fault)
+                {
+                    await FaultInjector.ApplyAsync(context, fault, options.TimeProvider, serve).ConfigureAwait(false);
+                }
+                else
+                {
+                    await serve(context).ConfigureAwait(false);
+                }
+            }
+            catch (ServiceErrorException e) when (!context.Response.HasStarted)
+            {
+                await e.Error.WriteAsync(context).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The caller went away.
+            }
+            catch (Exception e) when (!context.Response.HasStarted)
+            {
+                Log.Unhandled(logger, e, context.Request.Method, tag.Route.ToString());
+                await new ServiceError(StatusCodes.Status500InternalServerError, "InternalError", "InternalError", "The emulator failed to serve the request.").WriteAsync(context).ConfigureAwait(false);
+            }
+        });
+
+        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests);
+        var batch = new BatchHandlers(gate, runner);
+        IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
+        foreach (var prefix in ServicePrefixes)
+        {
+            root.MapPost(prefix + "/execute", execute.HandleAsync).WithMetadata(new RouteTag(EmulatorRoute.Execute));
+            root.MapPost(prefix + "/jobs", batch.SubmitAsync).WithMetadata(new RouteTag(EmulatorRoute.Submit));
+            root.MapPost(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}/start", batch.StartAsync).WithMetadata(new RouteTag(EmulatorRoute.Start));
+            root.MapGet(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}", batch.StatusAsync).WithMetadata(new RouteTag(EmulatorRoute.Status));
+            root.MapDelete(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}", batch.DeleteAsync).WithMetadata(new RouteTag(EmulatorRoute.Delete));
+        }
+
+        app.MapFallback(context => front is not null
+            ? GatewayErrors.WriteAsync(context.Response, StatusCodes.Status404NotFound, "Resource not found", context.RequestAborted)
+            : new ServiceError(StatusCodes.Status404NotFound, "NotFound", "WebServiceNotFound", "No web service operation matches this method and path.").WriteAsync(context));
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var baseAddress = new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/");
+            var emulator = new AzureMlEmulator(app, runner, azurite, counters, services, options, baseAddress, storage, faults);
+            realm = emulator.ServiceRoot;
+            Log.Started(logger, baseAddress);
+            return emulator;
+        }
+        catch
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text;
+
+namespace AzureMl.Emulator;
+
+/// <summary>Reads delimited text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes) one record at a time.</summary>
+internal sealed class CsvReader(TextReader reader, char delimiter = ',')
+{
+    private readonly char[] _buffer = new char[16 * 1024];
+    private readonly StringBuilder _field = new();
+    private int _position;
+    private int _length;
+    private long _line = 1;
+    private bool _skipLineFeed;
+
+    /// <summary>Gets the line on which the last record read started.</summary>
+    public long RecordLine { get; private set; }
+
+    public async ValueTask<string[]?> ReadRecordAsync(CancellationToken cancellationToken)
+    {
+        var fields = new List<string>();
+        _field.Clear();
+        var inQuotes = false;
+        var quoted = false;
+        var closedQuote = false;
+        var started = false;
+        RecordLine = _line;
+        while (true)
+        {
+            if (_position == _length)
+            {
+                _length = await reader.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+                _position = 0;
+                if (_length == 0)
+                {
+                    if (inQuotes)
+                    {
+                        throw new CsvFormatException(RecordLine, "a quoted field is not closed before the end of the input");
+                    }
+
+                    if (!started)
+                    {
+                        return null;
+                    }
+
+                    fields.Add(_field.ToString());
+                    return [.. fields];
+                }
+            }
+
+            var c = _buffer[_position++];
+            if (_skipLineFeed)
+            {
+                _skipLineFeed = false;
+                if (c == '\n')
+                {
+                    continue;
+                }
+            }
+
+            if (inQuotes)
+            {
+                if (c == '"')
+                {
+                    inQuotes = false;
+                    closedQuote = true;
+                }
+                else
+                {
+                    if (c == '\n')
+                    {
+                        _line++;
+                    }
+
+                    _field.Append(c);
+                }
+
+                continue;
+            }
+
+            if (c == '"')
+            {
+                if (closedQuote)
+                {
+                    // A doubled quote inside a quoted field stands for one quote.
+                    _field.Append('"');
+                    inQuotes = true;
+                    closedQuote = false;
+                    continue;
+                }
+
+                if (quoted || _field.Length > 0)
+                {
+                    throw new CsvFormatException(RecordLine, $"field {fields.Count + 1} has a quote inside an unquoted value");
+                }
+
+                inQuotes = quoted = started = true;
+                continue;
+            }
+
+            if (c == delimiter)
+            {
+                fields.Add(_field.ToString());
+                _field.Clear();
+                quoted = closedQuote = false;
+                started = true;
+                continue;
+            }
+
+            if (c is '\r' or '\n')
+            {
+                CountLine(c);
+                if (!started && _field.Length == 0)
+                {
+                    // A blank line holds no record.
+                    RecordLine = _line;
+                    continue;
+                }
+
+                fields.Add(_field.ToString());
+                return [.. fields];
+            }
+
+            if (closedQuote)
+            {
+                throw new CsvFormatException(RecordLine, $"field {fields.Count + 1} has text after its closing quote");
+            }
+
+            started = true;
+            _field.Append(c);
+        }
+    }
+
+    private void CountLine(char c)
+    {
+        if (c == '\n')
+        {
+            _line++;
+        }
+        else if (c == '\r')
+        {
+            _line++;
+            _skipLineFeed = true;
+        }
+    }
+}

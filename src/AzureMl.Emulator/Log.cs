@@ -1,0 +1,17 @@
+namespace AzureMl.Emulator;
+
+/// <summary>The emulator's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "AzureML emulator listening on {BaseAddress}")]
+    public static partial void Started(ILogger logger, Uri baseAddress);
+
+    [LoggerMessage(2, LogLevel.Information, "Job {JobId} of service {ServiceId} is {State}")]
+    public static partial void JobChanged(ILogger logger, string jobId, string serviceId, JobState state);
+
+    [LoggerMessage(3, LogLevel.Warning, "Job {JobId} of service {ServiceId} failed: {Details}")]
+    public static partial void JobFailed(ILogger logger, string jobId, string serviceId, string details);
+
+    [LoggerMessage(4, LogLevel.Error, "Unhandled error serving {Method} {Route}")]
+    public static partial void Unhandled(ILogger logger, Exception exception, string method, string route);
+}

@@ -1,0 +1,20 @@
+namespace AzureMl.Emulator;
+
+/// <summary>Configures how <see cref="AzuriteInstance"/> finds, installs and starts Azurite.</summary>
+public sealed class AzuriteOptions
+{
+    /// <summary>The environment variable that names the folder holding Azurite's <c>package.json</c>.</summary>
+    public const string DirectoryVariable = "AZUREML_AZURITE_DIR";
+
+    /// <summary>Gets or sets the folder holding the pinned <c>package.json</c> and <c>package-lock.json</c> of Azurite.</summary>
+    /// <value><see langword="null"/>: the <c>AZUREML_AZURITE_DIR</c> environment variable, else the first <c>tools/azurite</c> found walking up from the application's folder.</value>
+    public string? Directory { get; set; }
+
+    /// <summary>Gets or sets how long installing Azurite with <c>npm ci</c> may take.</summary>
+    /// <value>5 minutes.</value>
+    public TimeSpan InstallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how long Azurite may take to start answering.</summary>
+    /// <value>60 seconds.</value>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}
