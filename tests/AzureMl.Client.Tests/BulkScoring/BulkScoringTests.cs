@@ -232,7 +232,7 @@ public sealed class BulkScoringTests
         batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 500));
         clock.Delays.Should().HaveCount(3).And.OnlyContain(d => d == TimeSpan.FromSeconds(2));
         handler.Calls.Should().Be(10 + 3);
-        var last = reports[^1];
+        var last = reports.MaxBy(r => (r.RowsScored, r.Retries, r.ThrottlingWaits));
         last.ThrottlingWaits.Should().Be(3);
         last.Retries.Should().Be(3);
         last.ThrottlingDelay.Should().Be(TimeSpan.FromSeconds(6));
