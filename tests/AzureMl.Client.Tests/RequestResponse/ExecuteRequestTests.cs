@@ -203,6 +203,51 @@ public sealed class ExecuteRequestTests : IDisposable
         await act.Should().ThrowAsync<AzureMlException>().WithMessage("*Results.output1 is an object (the table form)*");
     }
 
+    [Fact]
+    public async Task ExecuteAsync_HandlerSendsTwice_WritesTheSameBodyEachTime()
+    {
+        _server.RespondJson(ScoringServer.TableResponse);
+        using var http = new HttpClient(new SendTwiceHandler { InnerHandler = new HttpClientHandler() });
+        var client = new AzureMlClient(http, _server.Options());
+
+        await client.ExecuteAsync(new ScoringTable("a", "b").AddRow(1, "x").AddRow(2, null));
+
+        var bodies = _server.Requests.Select(r => r.RequestMessage.Body).ToList();
+        bodies.Should().HaveCount(2);
+        bodies[1].Should().Be(bodies[0]).And.Be("""{"Inputs":{"input1":{"ColumnNames":["a","b"],"Values":[["1","x"],["2",null]]}},"GlobalParameters":{}}""");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_Cancelled_ThrowsOperationCanceled()
+    {
+        using var http = new HttpClient(new WaitForeverHandler());
+        var client = new AzureMlClient(http, _server.Options());
+        using var cts = new CancellationTokenSource();
+
+        var call = client.ExecuteAsync(new ScoringTable("a").AddRow("1"), cts.Token);
+        await cts.CancelAsync();
+
+        await FluentActions.Awaiting(() => call).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    private sealed class WaitForeverHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    private sealed class SendTwiceHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            (await base.SendAsync(request, cancellationToken)).Dispose();
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class RecordingHandler(List<AzureMlOperation> seen) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

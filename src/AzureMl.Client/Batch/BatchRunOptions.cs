@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Azure.Storage.Blobs;
+
+namespace AzureMl.Client.Batch;
+
+/// <summary>
+/// Settings of a one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>):
+/// where the data is staged, how the job is waited for, and what is cleaned up. Give either
+/// <see cref="StorageConnectionString"/> or <see cref="Container"/>.
+/// </summary>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed class BatchRunOptions
+{
+    internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The storage account connection string (with its account key). The service receives it in the job body to
+    /// read the input and write the outputs. Secret: never logged or shown.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>. Either this or <see cref="Container"/> is required.</value>
+    [DebuggerBrowsable(DebuggerBrowsableState.Never)]
+    public string? StorageConnectionString { get; set; }
+
+    /// <summary>
+    /// A container client you built with any credential. When it has no account key of its own to share (no
+    /// connection string), the service is given short-lived SAS tokens instead, which the client must be able to
+    /// generate (<see cref="BlobContainerClient.CanGenerateSasUri"/>: built with a connection string or a
+    /// <c>StorageSharedKeyCredential</c>).
+    /// </summary>
+    /// <value>Default: <see langword="null"/>. Either this or <see cref="StorageConnectionString"/> is required.</value>
+    public BlobContainerClient? Container { get; set; }
+
+    /// <summary>The container used with <see cref="StorageConnectionString"/>.</summary>
+    /// <value>Default: <c>azureml-batch</c>.</value>
+    public string ContainerName { get; set; } = "azureml-batch";
+
+    /// <summary>Whether the container is created when it does not exist.</summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool CreateContainerIfMissing { get; set; } = true;
+
+    /// <summary>The web service's input port name.</summary>
+    /// <value>Default: <c>input1</c>.</value>
+    public string InputName { get; set; } = "input1";
+
+    /// <summary>The input blob name. A blob with this name is overwritten.</summary>
+    /// <value>Default: <see langword="null"/>: a unique name <c>{run id}/{InputName}.csv</c>.</value>
+    public string? InputBlobName { get; set; }
+
+    /// <summary>The output port names whose results are written into the container.</summary>
+    /// <value>Default: <c>output1</c>. Outputs not named here are written to the service's own storage and still returned.</value>
+    public IList<string> OutputNames { get; } = ["output1"];
+
+    /// <summary>Output port name → blob name, for outputs whose blob name you choose.</summary>
+    /// <value>Default: empty: each output gets a unique name <c>{run id}/{output name}.csv</c>.</value>
+    public IDictionary<string, string> OutputBlobNames { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Web service parameters: name → value.</summary>
+    /// <value>Default: empty.</value>
+    public IDictionary<string, string> GlobalParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Whether the input blob is deleted when the run ends (successfully or not), unless a job still needs it.</summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool DeleteInputBlob { get; set; } = true;
+
+    /// <summary>Whether the job is deleted from the service once it has ended (its output blobs stay).</summary>
+    /// <value>Default: <see langword="false"/>.</value>
+    public bool DeleteJobOnCompletion { get; set; }
+
+    /// <summary>
+    /// Whether a job that was created is deleted (cancelled) when the run is cancelled or fails before the job ends,
+    /// so that nothing keeps running unattended.
+    /// </summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool DeleteJobOnAbort { get; set; } = true;
+
+    /// <summary>How long SAS tokens generated for the service (with <see cref="Container"/>) stay valid.</summary>
+    /// <value>Default: 24 hours. Must be positive; make it longer than the job takes.</value>
+    public TimeSpan SasLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How the job is polled.</summary>
+    /// <value>Default: <see langword="null"/>: the defaults of <see cref="BatchPollingOptions"/>.</value>
+    public BatchPollingOptions? Polling { get; set; }
+
+    /// <summary>Describes the settings; the connection string's account key is redacted.</summary>
+    /// <returns>A description without secrets.</returns>
+    public override string ToString() =>
+        $"BatchRunOptions {{ Storage = {(StorageConnectionString is not null ? BatchRedaction.Redact(StorageConnectionString) : Container?.Uri.GetLeftPart(UriPartial.Path) ?? "(none)")}, " +
+        $"Container = {(Container?.Name ?? ContainerName)}, InputName = {InputName}, Outputs = [{string.Join(", ", OutputNames)}], " +
+        $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort} }}";
+
+    internal void ThrowIfInvalid(string paramName)
+    {
+        if (Container is null && string.IsNullOrWhiteSpace(StorageConnectionString))
+        {
+            throw new ArgumentException($"Set {nameof(StorageConnectionString)} or {nameof(Container)}: the input is staged in blob storage the service can read.", paramName);
+        }
+
+        if (Container is not null && !string.IsNullOrWhiteSpace(StorageConnectionString))
+        {
+            throw new ArgumentException($"Set either {nameof(StorageConnectionString)} or {nameof(Container)}, not both.", paramName);
+        }
+
+        if (Container is null && string.IsNullOrWhiteSpace(ContainerName))
+        {
+            throw new ArgumentException($"{nameof(ContainerName)} is required with {nameof(StorageConnectionString)}.", paramName);
+        }
+
+        if (string.IsNullOrWhiteSpace(InputName))
+        {
+            throw new ArgumentException($"{nameof(InputName)} is required (usually input1).", paramName);
+        }
+
+        if (InputBlobName is not null && string.IsNullOrWhiteSpace(InputBlobName))
+        {
+            throw new ArgumentException($"{nameof(InputBlobName)} must not be blank; leave it null for a generated name.", paramName);
+        }
+
+        foreach (var name in OutputNames.Concat(OutputBlobNames.Keys))
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException("Output names must not be empty: use the port names the web service shows, e.g. output1.", paramName);
+            }
+        }
+
+        foreach (var (name, blob) in OutputBlobNames)
+        {
+            if (string.IsNullOrWhiteSpace(blob))
+            {
+                throw new ArgumentException($"{nameof(OutputBlobNames)}[\"{name}\"] must not be blank.", paramName);
+            }
+        }
+
+        if (SasLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(SasLifetime)} must be positive.", paramName);
+        }
+
+        Polling?.ThrowIfInvalid(paramName);
+    }
+}
