@@ -39,7 +39,7 @@ public sealed class ThroughputConfig : ManualConfig
     {
         AddJob(BenchmarkSettings.Quick
             ? BenchmarkSettings.Base("throughput")
-            : BenchmarkSettings.Base("throughput").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(2).WithIterationCount(10)
+            : BenchmarkSettings.Base("throughput").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(2).WithIterationCount(15)
                 .WithInvocationCount(1).WithUnrollFactor(1));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new RowsPerSecondColumn());
