@@ -28,6 +28,8 @@ public class BulkThroughputBenchmarks
     private byte[][] _idealBodies = null!;
     private Uri _executeUri = null!;
 
+    internal AzureMlEmulator Emulator => _emulator;
+
     private static int Bulk => BenchmarkSettings.Quick ? QuickRows : BulkRows;
 
     private static int OneByOne => BenchmarkSettings.Quick ? QuickRows / 10 : OneByOneRows;
