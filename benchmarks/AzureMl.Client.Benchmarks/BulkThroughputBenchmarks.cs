@@ -95,7 +95,7 @@ public class BulkThroughputBenchmarks
         return scored;
     }
 
-    [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (defaults: 500 rows, 8 in flight)")]
+    [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (defaults: 500 rows, 16 in flight)")]
     public async Task<int> BulkScoring()
     {
         var scored = 0;
