@@ -86,7 +86,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     {
         options ??= new AzureMlEmulatorOptions();
         options.Validate();
-        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(options.Azurite, cancellationToken).ConfigureAwait(false) : null;
         try
         {
             return await StartCoreAsync(options, azurite, cancellationToken).ConfigureAwait(false);
@@ -128,7 +128,12 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             return;
         }
 
-        await _app.StopAsync().ConfigureAwait(false);
+        // Calls still running after a short grace period are aborted: a blocked model must not hold up disposal.
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+
         await _runner.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         foreach (var service in _services.Values)
@@ -233,7 +238,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             }
         });
 
-        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests);
+        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.ExecutionTimeout, options.TimeProvider);
         var batch = new BatchHandlers(gate, runner);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)
