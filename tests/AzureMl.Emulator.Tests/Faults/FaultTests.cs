@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using static AzureMl.Emulator.Tests.Batch.BatchTestKit;
+
+namespace AzureMl.Emulator.Tests.Faults;
+
+[Collection(EmulatorCollection.Name)]
+public sealed class FaultTests(AzuriteFixture fixture) : IAsyncLifetime
+{
+    private AzureMlEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await fixture.StartEmulatorAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task Status_ServiceBody_AnswersThenRecovers()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.Status(503, times: 2, retryAfter: TimeSpan.FromSeconds(1)));
+
+        using var first = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+        using var second = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+        using var third = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+
+        first.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(1));
+        await first.ShouldBeServiceErrorAsync(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "NoMoreResources");
+        second.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        third.StatusCode.Should().Be(HttpStatusCode.OK);
+        _emulator.ReceivedCount(EmulatorRoute.Execute).Should().Be(3);
+        _emulator.Faults.Pending.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Status_OnSubmit_SubmitReceivedOnceAndNoJobCreated()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Submit, EmulatorFault.Status(500));
+
+        using var response = await EmulatorHttp.SendAsync(HttpMethod.Post, _emulator.Url("jobs"), "{}");
+
+        await response.ShouldBeServiceErrorAsync(HttpStatusCode.InternalServerError, "InternalError", "InternalError");
+        _emulator.ReceivedCount(EmulatorRoute.Submit).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(FaultBody.Gateway)]
+    [InlineData(FaultBody.Text)]
+    [InlineData(FaultBody.Empty)]
+    public async Task Status_OtherBodyShapes_Answered(FaultBody shape)
+    {
+        _emulator.Faults.Add(EmulatorRoute.Status, EmulatorFault.Status(429, body: shape, retryAfter: TimeSpan.FromSeconds(30)));
+
+        using var response = await EmulatorHttp.SendAsync(HttpMethod.Get, _emulator.Url("jobs/x"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(30));
+        switch (shape)
+        {
+            case FaultBody.Gateway:
+                JsonDocument.Parse(text).RootElement.GetProperty("statusCode").GetInt32().Should().Be(429);
+                break;
+            case FaultBody.Text:
+                response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+                text.Should().StartWith("429 Too Many Requests");
+                break;
+            default:
+                text.Should().BeEmpty();
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task Status_ForOneService_OthersUnaffected()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.Status(500), serviceId: "00000000000000000000000000000009");
+
+        using var response = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        _emulator.Faults.Pending.Should().Be(1);
+        _emulator.Faults.Clear();
+        _emulator.Faults.Pending.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Latency_DelaysThenServes()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.Latency(TimeSpan.FromMilliseconds(300)));
+        var clock = Stopwatch.StartNew();
+
+        using var response = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+
+        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(250));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Abort_ConnectionDropped_ThenRecovers()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Delete, EmulatorFault.Abort());
+
+        var act = () => EmulatorHttp.SendAsync(HttpMethod.Delete, _emulator.Url("jobs/x"));
+
+        await act.Should().ThrowAsync<HttpRequestException>();
+        using var next = await EmulatorHttp.SendAsync(HttpMethod.Delete, _emulator.Url("jobs/x"));
+        next.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        _emulator.ReceivedCount(EmulatorRoute.Delete).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task MalformedBody_200ThatDoesNotParse()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.MalformedBody());
+
+        using var response = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+        var text = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        var parse = () => JsonDocument.Parse(text);
+        parse.Should().Throw<JsonException>();
+    }
+
+    [Fact]
+    public async Task TruncatedBody_ReadFailsButWorkWasDone()
+    {
+        var container = await NewContainerAsync(fixture.ConnectionString);
+        await UploadAsync(container, "in.csv", "Col2\nhello\n");
+        _emulator.Faults.Add(EmulatorRoute.Submit, EmulatorFault.TruncatedBody());
+
+        var act = async () =>
+        {
+            using var response = await EmulatorHttp.SendAsync(HttpMethod.Post, _emulator.Url("jobs"), $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/in.csv")}}} }""");
+            await response.Content.ReadAsStringAsync();
+        };
+
+        await act.Should().ThrowAsync<Exception>().Where(e => e is HttpRequestException || e is IOException);
+        _emulator.ReceivedCount(EmulatorRoute.Submit).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task TruncatedBody_OnExecute_ReadFails()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.TruncatedBody());
+
+        var act = async () =>
+        {
+            using var response = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+            await response.Content.ReadAsStringAsync();
+        };
+
+        await act.Should().ThrowAsync<Exception>().Where(e => e is HttpRequestException || e is IOException);
+        using var next = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+        next.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public void Status_OutOfRange_Throws()
+    {
+        var act = () => EmulatorFault.Status(200);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => EmulatorFault.Abort(times: 0))).Should().Throw<ArgumentOutOfRangeException>();
+    }
+}

@@ -1,0 +1,87 @@
+namespace AzureMl.Emulator.Tests.Hosting;
+
+public class CommandLineTests
+{
+    [Fact]
+    public void Parse_NoArguments_Defaults()
+    {
+        var command = CommandLine.Parse([]);
+
+        command.ShowHelp.Should().BeFalse();
+        command.Options.Port.Should().Be(0);
+        command.Options.Gateway.Should().BeNull();
+        command.Options.StorageConnectionString.Should().BeNull();
+        command.Options.Model.Should().BeOfType<FeatureHashingModel>().Which.Bits.Should().Be(3);
+    }
+
+    [Fact]
+    public void Parse_EveryOption_Applied()
+    {
+        var command = CommandLine.Parse([
+            "--port", "5000", "--api-key", "k", "--workspace", "aaaa", "--service", "bbbb", "--model", "feature-hashing",
+            "--bits", "4", "--ngrams", "3", "--columns", "A,B", "--gateway-suffix", "azureml-demo", "--subscription-key", "k1",
+            "--secondary-subscription-key", "k2", "--rate-limit", "100/60", "--quota", "1000/3600", "--inject-api-key",
+            "--max-concurrent-requests", "5", "--max-concurrent-jobs", "6", "--storage", "UseDevelopmentStorage=true",
+        ]);
+
+        var options = command.Options;
+        options.Port.Should().Be(5000);
+        options.ApiKey.Should().Be("k");
+        options.WorkspaceId.Should().Be("aaaa");
+        options.ServiceId.Should().Be("bbbb");
+        options.MaxConcurrentRequests.Should().Be(5);
+        options.MaxConcurrentJobs.Should().Be(6);
+        options.StorageConnectionString.Should().Be("UseDevelopmentStorage=true");
+        var model = options.Model.Should().BeOfType<FeatureHashingModel>().Subject;
+        model.Bits.Should().Be(4);
+        model.NGrams.Should().Be(3);
+        model.Columns.Should().Equal("A", "B");
+        var gateway = options.Gateway!;
+        gateway.Suffix.Should().Be("azureml-demo");
+        gateway.PrimaryKey.Should().Be("k1");
+        gateway.SecondaryKey.Should().Be("k2");
+        gateway.RateLimitCalls.Should().Be(100);
+        gateway.RateLimitPeriod.Should().Be(TimeSpan.FromSeconds(60));
+        gateway.QuotaCalls.Should().Be(1000);
+        gateway.QuotaPeriod.Should().Be(TimeSpan.FromHours(1));
+        gateway.InjectApiKey.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Parse_Help_ShowsHelpListingOptions()
+    {
+        CommandLine.Parse(["--help"]).ShowHelp.Should().BeTrue();
+        CommandLine.Help.Should().Contain("--gateway-suffix").And.Contain("--rate-limit").And.Contain("--storage");
+    }
+
+    [Theory]
+    [InlineData("--unknown")]
+    [InlineData("--port")]
+    [InlineData("--port", "x")]
+    [InlineData("--rate-limit", "100")]
+    [InlineData("--model", "other")]
+    [InlineData("--bits", "40")]
+    [InlineData("--subscription-key", "k1")]
+    public void Parse_BadArguments_FormatException(params string[] args)
+    {
+        var act = () => CommandLine.Parse(args);
+
+        act.Should().Throw<FormatException>();
+    }
+}
+
+[Collection(EmulatorCollection.Name)]
+public sealed class ProgramTests(AzuriteFixture fixture)
+{
+    [Fact]
+    public async Task Describe_GatewayEmulator_PrintsAddressesKeysAndNoAccountKey()
+    {
+        var options = CommandLine.Parse(["--gateway-suffix", "azureml-demo", "--subscription-key", "k1", "--rate-limit", "10/60", "--storage", fixture.ConnectionString]).Options;
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+
+        var text = Program.Describe(emulator, options);
+
+        text.Should().Contain(emulator.ServiceUri + "/execute").And.Contain("k1").And.Contain(emulator.ApiKey).And.Contain(emulator.ServiceId);
+        text.Should().NotContain(AzuriteInstance.AccountKey);
+    }
+}
