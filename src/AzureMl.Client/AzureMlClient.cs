@@ -2,7 +2,15 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Globalization;
 using AzureMl.Client.Internal;
+using AzureMl.Client.Resilience;
+using AzureMl.Client.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace AzureMl.Client;
 
@@ -61,6 +69,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
 
     internal AzureMlClientOptions Options => _options;
 
+    /// <summary>Where the client writes its per-operation log lines (category <c>AzureMl.Client</c>).</summary>
+    internal ILogger Logger { get; init; } = NullLogger.Instance;
+
     /// <summary>Builds a request for <c>{service}/{relativePath}?api-version=…[&amp;extraQuery]</c> with auth and operation stamped.</summary>
     internal HttpRequestMessage CreateRequest(HttpMethod method, AzureMlOperation operation, string relativePath, string? extraQuery = null)
     {
@@ -89,6 +100,35 @@ public sealed partial class AzureMlClient : IAzureMlClient
     /// </summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
     {
+        var state = new OperationState(ServiceId);
+        request.Options.Set(AzureMlTelemetry.State, state);
+        var started = TimeProvider.GetTimestamp();
+        using var activity = AzureMlTelemetry.StartOperation(operation, ServiceId, jobId);
+        try
+        {
+            var response = await SendCoreAsync(request, operation, jobId, cancellationToken).ConfigureAwait(false);
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
+            AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
+            return response;
+        }
+        catch (AzureMlException ex)
+        {
+            var elapsed = TimeProvider.GetElapsedTime(started);
+            var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown);
+            AzureMlLog.OperationFailed(Logger, operation, ServiceId, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent());
+            throw;
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -102,7 +142,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
         {
             throw;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or ExecutionRejectedException)
         {
             throw TransportFailure(operation, jobId, ex);
         }
@@ -144,9 +184,17 @@ public sealed partial class AzureMlClient : IAzureMlClient
 
     internal static AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex)
     {
-        var timedOut = ex is OperationCanceledException or TimeoutException || ex.InnerException is TimeoutException;
+        if (ex is BrokenCircuitException)
+        {
+            return new AzureMlException($"{operation} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.", operation, 0, AzureMlErrorSource.Transport, "CircuitOpen", null, ex)
+            {
+                JobId = jobId,
+            };
+        }
+
+        var timedOut = ex is OperationCanceledException or TimeoutException or TimeoutRejectedException || ex.InnerException is TimeoutException;
         var what = timedOut ? "timed out before an answer arrived" : "failed before an answer arrived (connection error)";
-        var unknown = !operation.IsIdempotent();
+        var unknown = !operation.IsIdempotent() && !AzureMlResiliencePipeline.IsNotSent(ex);
         var message = $"{operation} {what}.";
         if (unknown)
         {

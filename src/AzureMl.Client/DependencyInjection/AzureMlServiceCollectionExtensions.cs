@@ -1,7 +1,10 @@
 using AzureMl.Client;
 using AzureMl.Client.Internal;
+using AzureMl.Client.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -63,6 +66,7 @@ public static partial class AzureMlServiceCollectionExtensions
         var optionsBuilder = services.AddOptions<AzureMlClientOptions>(name).ValidateOnStart();
         var httpClientName = HttpClientName(name);
         var httpClientBuilder = services.AddHttpClient(httpClientName);
+        AddPipelineDefaults(services, name, httpClientBuilder);
 
         if (name.Length == 0)
         {
@@ -83,7 +87,10 @@ public static partial class AzureMlServiceCollectionExtensions
     {
         var options = sp.GetRequiredService<IOptionsMonitor<AzureMlClientOptions>>().Get(name);
         var httpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
-        return new AzureMlClient(httpClient, options, sp.GetService<TimeProvider>());
+        return new AzureMlClient(httpClient, options, sp.GetService<TimeProvider>())
+        {
+            Logger = sp.GetService<ILoggerFactory>()?.CreateLogger(AzureMlDiagnostics.LogCategory) ?? NullLogger.Instance,
+        };
     }
 
     private sealed class AzureMlClientBuilder(string name, IServiceCollection services, IHttpClientBuilder httpClientBuilder, OptionsBuilder<AzureMlClientOptions> optionsBuilder)

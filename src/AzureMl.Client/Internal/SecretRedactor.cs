@@ -4,7 +4,7 @@ namespace AzureMl.Client.Internal;
 
 /// <summary>
 /// Scrubs secrets from text that may reach a message or log: SAS signatures, storage account keys,
-/// bearer tokens and subscription keys in query strings.
+/// bearer tokens, and subscription keys in query strings or header dumps.
 /// </summary>
 internal static partial class SecretRedactor
 {
@@ -60,6 +60,6 @@ internal static partial class SecretRedactor
         || name.Equals("st", StringComparison.OrdinalIgnoreCase)
         || name.Equals("spr", StringComparison.OrdinalIgnoreCase);
 
-    [GeneratedRegex(@"(?<name>(?:\b(?:sig|subscription-key|code|AccountKey|SharedAccessSignature|SharedAccessKey)\s*=\s*)|(?:\bBearer\s+))[^;&\s""',]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<name>(?:\b(?:sig|subscription-key|code|AccountKey|SharedAccessSignature|SharedAccessKey)\s*=\s*)|(?:\bsubscription-key\s*:\s*)|(?:\bBearer\s+))[^;&\s""',]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretPattern();
 }

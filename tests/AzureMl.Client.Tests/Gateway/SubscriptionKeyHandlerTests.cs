@@ -1,0 +1,239 @@
+using System.Net;
+using AzureMl.Client.Gateway;
+using AzureMl.Client.Tests.Resilience;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace AzureMl.Client.Tests.Gateway;
+
+public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+{
+    internal const string Primary = "apim-primary-S3CRET-1111";
+    internal const string Secondary = "apim-secondary-S3CRET-2222";
+    internal const string InvalidKeyBody = """{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }""";
+    private const string Header = "Ocp-Apim-Subscription-Key";
+
+    private WireMockServer Server => fixture.Server;
+
+    internal static void AcceptOnly(WireMockServer server, string key, string? headerName = Header)
+    {
+        var path = TestHost.Route(AzureMlOperation.Execute).WirePath;
+        var accepted = Request.Create().WithPath(path).UsingPost();
+        accepted = headerName is null ? accepted.WithParam("subscription-key", key) : accepted.WithHeader(headerName, key);
+        server.Given(accepted).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{ "Results": {} }"""));
+        server.Given(Request.Create().WithPath(path).UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(InvalidKeyBody));
+    }
+
+    private static IReadOnlyList<string> KeysSent(WireMockServer server, string header = Header) =>
+        server.LogEntries.Select(e => e.RequestMessage.Headers is { } h && h.TryGetValue(header, out var v) ? string.Join("|", v) : "(none)").ToList();
+
+    [Fact]
+    public async Task SendAsync_FixedKey_ReplacesExistingHeaderInsteadOfDuplicating()
+    {
+        Server.Reset();
+        AcceptOnly(Server, Primary);
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary));
+        var (method, rel, _) = TestHost.Route(AzureMlOperation.Execute);
+        using var request = host.Client.CreateRequest(method, AzureMlOperation.Execute, rel);
+        request.Headers.TryAddWithoutValidation(Header, "stale-key");
+
+        using var response = await host.Client.SendAsync(request, AzureMlOperation.Execute, null, default);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        KeysSent(Server).Should().Equal(Primary);
+    }
+
+    [Fact]
+    public async Task SendAsync_PrimaryRejectedByGateway_SendsOnceWithSecondaryAndKeepsIt()
+    {
+        Server.Reset();
+        AcceptOnly(Server, Secondary);
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+
+        await host.RunAsync(AzureMlOperation.Execute);
+        await host.RunAsync(AzureMlOperation.Execute);
+
+        KeysSent(Server).Should().Equal(Primary, Secondary, Secondary);
+        var bodies = Server.LogEntries.Select(e => e.RequestMessage.Body).ToList();
+        bodies[1].Should().NotBeNullOrEmpty().And.Be(bodies[0], "the re-sent request carries the same content");
+    }
+
+    [Fact]
+    public async Task SendAsync_BothKeysRejected_FailsAfterOneFailoverWithGatewayError()
+    {
+        Server.Reset();
+        AcceptOnly(Server, "some-other-key");
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+
+        var act = () => host.RunAsync(AzureMlOperation.Execute);
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.Status.Should().Be(401);
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
+        ex.Message.Should().Contain("subscription key");
+        KeysSent(Server).Should().Equal(Primary, Secondary);
+    }
+
+    [Fact]
+    public async Task SendAsync_ServiceOwn401_IsNotAKeyFailover()
+    {
+        Server.Reset();
+        Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
+            .WithBody("""{ "error": { "code": "Unauthorized", "message": "Invalid credentials provided.", "details": [ { "code": "ScoreRequestUnauthorized" } ] } }"""));
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+
+        var act = () => host.RunAsync(AzureMlOperation.Execute);
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Service);
+        ex.DetailCode.Should().Be("ScoreRequestUnauthorized");
+        Server.LogEntries.Should().HaveCount(1, "401 is never retried and the service's 401 is not the gateway's key check");
+    }
+
+    [Fact]
+    public async Task SendAsync_SubmitRejectedByGateway_FailsOverOnceEvenThoughSubmitIsNeverRetried()
+    {
+        Server.Reset();
+        var path = TestHost.Route(AzureMlOperation.SubmitJob).WirePath;
+        Server.Given(Request.Create().WithPath(path).WithHeader(Header, Secondary)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"job0001\""));
+        Server.Given(Request.Create().WithPath(path)).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "AzureApiManagementKey realm=\"https://contoso.azure-api.net/ml\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\"").WithBody(InvalidKeyBody));
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+
+        await host.RunAsync(AzureMlOperation.SubmitJob);
+
+        KeysSent(Server).Should().Equal(Primary, Secondary);
+    }
+
+    [Fact]
+    public async Task SendAsync_QueryMode_PutsKeyInQueryOnceAndNoHeader()
+    {
+        Server.Reset();
+        AcceptOnly(Server, Primary, headerName: null);
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(o =>
+        {
+            o.PrimaryKey = Primary;
+            o.SendKeyInQuery = true;
+        }));
+
+        await host.RunAsync(AzureMlOperation.Execute, extraQuery: "subscription-key=stale");
+
+        var entry = Server.LogEntries.Single();
+        entry.RequestMessage.Query!["subscription-key"].Should().Equal(Primary);
+        entry.RequestMessage.Query!["api-version"].Should().Equal("2.0");
+        KeysSent(Server).Should().Equal("(none)");
+    }
+
+    [Fact]
+    public async Task SendAsync_CustomHeaderName_UsesIt()
+    {
+        Server.Reset();
+        AcceptOnly(Server, Primary, headerName: "x-api-key");
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(_ => new FixedSubscriptionKeyProvider(Primary), o => o.HeaderName = "x-api-key"));
+
+        await host.RunAsync(AzureMlOperation.Execute);
+
+        KeysSent(Server, "x-api-key").Should().Equal(Primary);
+        KeysSent(Server).Should().Equal("(none)");
+    }
+
+    [Fact]
+    public async Task SendAsync_ConfigurationReload_RotatesKeyWithoutRestart()
+    {
+        Server.Reset();
+        AcceptOnly(Server, Primary);
+        var config = new ConfigurationManager();
+        config["AzureMl:Gateway:PrimaryKey"] = Primary;
+        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(config.GetSection("AzureMl:Gateway")));
+        await host.RunAsync(AzureMlOperation.Execute);
+
+        Server.Reset();
+        AcceptOnly(Server, Secondary);
+        config["AzureMl:Gateway:PrimaryKey"] = Secondary;
+        ((IConfigurationRoot)config).Reload();
+        await host.RunAsync(AzureMlOperation.Execute);
+
+        KeysSent(Server).Should().Equal(Secondary);
+    }
+
+    [Fact]
+    public async Task SendAsync_StandaloneHandlerWithStreamContent_ResendsBufferedContentOnFailover()
+    {
+        Server.Reset();
+        Server.Given(Request.Create().WithPath("/any").WithHeader(Header, Secondary)).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200));
+        Server.Given(Request.Create().WithPath("/any")).AtPriority(100).RespondWith(Response.Create().WithStatusCode(401).WithBody(InvalidKeyBody));
+        using var http = new HttpClient(new SubscriptionKeyHandler(new FailoverSubscriptionKeyProvider(Primary, Secondary)) { InnerHandler = new HttpClientHandler() });
+        using var content = new StreamContent(new NonSeekableStream("payload-123"u8.ToArray()));
+
+        using var response = await http.PostAsync(new Uri(Server.Url + "/any"), content);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        Server.LogEntries.Select(e => e.RequestMessage.Body).Should().Equal("payload-123", "payload-123");
+    }
+
+    [Fact]
+    public void AddSubscriptionKey_Twice_ThrowsNamingTheFix()
+    {
+        var builder = new ServiceCollection().AddAzureMlClient(o => o.ServiceId = "s").AddSubscriptionKey(Primary);
+
+        var act = () => builder.AddSubscriptionKey(Secondary);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*once per client*");
+    }
+
+    [Fact]
+    public void Constructors_BadKeys_ThrowArgumentExceptionWithoutTheKey()
+    {
+        var fixedKey = () => new FixedSubscriptionKeyProvider("bad\nkey-S3CRET");
+        var pair = () => new FailoverSubscriptionKeyProvider(Primary, "");
+
+        fixedKey.Should().Throw<ArgumentException>().Which.Message.Should().NotContain("S3CRET");
+        pair.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("secondaryKey");
+    }
+
+    [Fact]
+    public void ValidateOnStart_MissingPrimaryKey_FailsNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddAzureMlClient(o =>
+        {
+            o.Endpoint = new Uri("https://example.invalid");
+            o.WorkspaceId = "ws";
+            o.ServiceId = "svc";
+        }).AddSubscriptionKey(new ConfigurationManager().GetSection("AzureMl:Gateway"));
+        using var sp = services.BuildServiceProvider();
+
+        var act = () => sp.GetRequiredService<IStartupValidator>().Validate();
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*PrimaryKey is required*");
+    }
+
+    [Fact]
+    public void ToString_OptionsAndProviders_NeverShowKeys()
+    {
+        var options = new AzureMlGatewayOptions { PrimaryKey = Primary, SecondaryKey = Secondary };
+        string[] texts = [options.ToString(), new FixedSubscriptionKeyProvider(Primary).ToString(), new FailoverSubscriptionKeyProvider(Primary, Secondary).ToString()];
+
+        texts.Should().AllSatisfy(t => t.Should().NotContain(Primary).And.NotContain(Secondary));
+    }
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => base.Position;
+            set => throw new NotSupportedException();
+        }
+    }
+}

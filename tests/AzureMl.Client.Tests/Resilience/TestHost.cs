@@ -1,0 +1,150 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using AzureMl.Client.Resilience;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.Server;
+
+namespace AzureMl.Client.Tests.Resilience;
+
+/// <summary>A DI-built client against a WireMock server, with fake logging and optionally fake time.</summary>
+internal sealed class TestHost : IDisposable
+{
+    public const string MlKey = "mlkey-S3CRET-0f9a8b7c6d5e";
+    public const string WorkspaceId = "ws0001";
+    public const string ServiceId = "svc0001";
+    public const string JobId = "job0001";
+
+    private static readonly JsonTypeInfo<JsonElement> ElementInfo =
+        (JsonTypeInfo<JsonElement>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonElement));
+
+    private readonly ServiceProvider _provider;
+    private readonly Func<int> _serverCount;
+
+    public TestHost(WireMockServer server, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null)
+        : this(server.Url!, () => server.LogEntries.Count, time, configure, resilience)
+    {
+        Server = server;
+    }
+
+    public TestHost(string url, Func<int> serverCount, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null, string serviceId = ServiceId)
+    {
+        _serverCount = serverCount;
+        Time = time;
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
+        services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
+        if (time is not null)
+        {
+            services.AddSingleton<TimeProvider>(time);
+        }
+
+        var builder = services.AddAzureMlClient(o =>
+        {
+            o.Endpoint = new Uri(url);
+            o.WorkspaceId = WorkspaceId;
+            o.ServiceId = serviceId;
+            o.ApiKey = MlKey;
+        });
+        builder.ConfigureResilience(o =>
+        {
+            o.MaxRetryAttempts = 2;
+            o.BaseDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxDelay = TimeSpan.FromMilliseconds(5);
+            o.AttemptTimeout = time is null ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(10);
+            o.TotalTimeout = time is null ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(30);
+            resilience?.Invoke(o);
+        });
+        configure?.Invoke(builder);
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Client = (AzureMlClient)_provider.GetRequiredService<IAzureMlClient>();
+    }
+
+    public WireMockServer? Server { get; }
+
+    public FakeTimeProvider? Time { get; }
+
+    public AzureMlClient Client { get; }
+
+    public IServiceProvider Services => _provider;
+
+    public FakeLogCollector Logs => _provider.GetFakeLogCollector();
+
+    public static (HttpMethod Method, string RelativePath, string WirePath) Route(AzureMlOperation operation)
+    {
+        var root = $"/workspaces/{WorkspaceId}/services/{ServiceId}/";
+        var (method, rel) = operation switch
+        {
+            AzureMlOperation.Execute => (HttpMethod.Post, "execute"),
+            AzureMlOperation.SubmitJob => (HttpMethod.Post, "jobs"),
+            AzureMlOperation.StartJob => (HttpMethod.Post, $"jobs/{JobId}/start"),
+            AzureMlOperation.GetJobStatus => (HttpMethod.Get, $"jobs/{JobId}"),
+            AzureMlOperation.DeleteJob => (HttpMethod.Delete, $"jobs/{JobId}"),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+        };
+        return (method, rel, root + rel);
+    }
+
+    public static bool ReadsBody(AzureMlOperation operation) =>
+        operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob or AzureMlOperation.GetJobStatus;
+
+    /// <summary>Runs one operation the way the feature clients do: create, send, read the JSON answer when there is one.</summary>
+    public async Task RunAsync(AzureMlOperation operation, string? extraQuery = null, CancellationToken cancellationToken = default)
+    {
+        var (method, rel, _) = Route(operation);
+        using var request = Client.CreateRequest(method, operation, rel, extraQuery);
+        if (operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob)
+        {
+            request.Content = JsonContent.Create(new { Inputs = new { input1 = new[] { "a", "b" } } });
+        }
+
+        var jobId = operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob ? null : JobId;
+        using var response = await Client.SendAsync(request, operation, jobId, cancellationToken);
+        if (ReadsBody(operation))
+        {
+            await AzureMlClient.ReadJsonAsync(response, ElementInfo, operation, jobId, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/>, moving fake time forward while it waits (no-op with real time).</summary>
+    public async Task<Exception?> CaptureAsync(Func<Task> work)
+    {
+        var task = Task.Run(work);
+        if (Time is not null)
+        {
+            while (!task.IsCompleted)
+            {
+                Time.Advance(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(1);
+            }
+        }
+
+        try
+        {
+            await task;
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>The number of requests the server logged, waiting briefly for ones still being answered (delayed responses).</summary>
+    public async Task<int> ServerCountAsync(int atLeast)
+    {
+        for (var i = 0; i < 400 && _serverCount() < atLeast; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        return _serverCount();
+    }
+
+    public int ServerCount => _serverCount();
+
+    public void Dispose() => _provider.Dispose();
+}
