@@ -85,7 +85,7 @@ internal static class ScoreCommand
             File.Delete(temporary);
         }
 
-        var line = $"Scored {written:N0} rows in {watch.Elapsed.TotalSeconds:0.0} s ({written / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} rows/s) into {settings.Output.Name}";
+        var line = $"Scored {written:N0} {(written == 1 ? "row" : "rows")} in {watch.Elapsed.TotalSeconds:0.0} s ({written / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} rows/s) into {settings.Output.Name}";
         Console.Out.WriteLine(failed > 0 ? $"{line}; {failed:N0} rows failed and are not in the output." : line + ".");
         return failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
     }
