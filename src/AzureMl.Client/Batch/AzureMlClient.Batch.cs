@@ -92,7 +92,7 @@ public sealed partial class AzureMlClient
             throw;
         }
 
-        return new BatchJobOperation(this, jobId, null);
+        return new BatchJobOperation(this, jobId, null, submittedHere: true);
     }
 
     /// <inheritdoc />

@@ -98,7 +98,7 @@ public sealed partial class AzureMlClient
             await StartJobAsync(jobId, cancellationToken).ConfigureAwait(false);
             progress?.Report(new BatchJobProgress(BatchJobStage.Started, jobId));
 
-            var operation = new BatchJobOperation(this, jobId, null);
+            var operation = new BatchJobOperation(this, jobId, null, submittedHere: true);
             var id = jobId;
             var status = await operation.WaitCoreAsync(
                 options.Polling,

@@ -14,12 +14,16 @@ public sealed class BatchJobOperation
     private readonly IAzureMlClient _client;
     private readonly TimeProvider _timeProvider;
 
-    internal BatchJobOperation(IAzureMlClient client, string id, BatchJobStatus? status)
+    // Job duration is recorded only for jobs this process submitted: a rehydrated job's start is unknown.
+    private readonly long? _submittedAt;
+
+    internal BatchJobOperation(IAzureMlClient client, string id, BatchJobStatus? status, bool submittedHere = false)
     {
         _client = client;
         Id = id;
         Status = status;
         _timeProvider = client is AzureMlClient concrete ? concrete.TimeProvider : TimeProvider.System;
+        _submittedAt = submittedHere ? _timeProvider.GetTimestamp() : null;
     }
 
     /// <summary>The job id. Store it to pick the job up later with <see cref="Rehydrate"/>.</summary>
@@ -135,7 +139,13 @@ public sealed class BatchJobOperation
             status = await _client.GetJobStatusAsync(Id, cancellationToken).ConfigureAwait(false);
         }
 
+        var wasCompleted = HasCompleted;
         Status = status;
+        if (!wasCompleted && status.IsCompleted && _submittedAt is { } submittedAt)
+        {
+            Telemetry.AzureMlTelemetry.JobCompleted(_timeProvider.GetElapsedTime(submittedAt), status.State.ToString(), (_client as AzureMlClient)?.ServiceId);
+        }
+
         return (status, retryAfter);
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class AzureMlClient
         var details = options?.Details ?? true;
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, details ? "details=true" : null);
         message.Content = new ScoringContent(request);
-        return await ScoreAsync(message, ScoringResponseParser.ParseTable, cancellationToken).ConfigureAwait(false);
+        return await ScoreAsync(message, ScoringResponseParser.ParseTable, request.Inputs.Values.Sum(t => t.Rows.Count), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -42,7 +42,7 @@ public sealed partial class AzureMlClient
         ScoringValidation.Validate(request, nameof(request));
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "format=swagger");
         message.Content = new ScoringContent(request);
-        return await ScoreAsync(message, ScoringResponseParser.ParseSwagger, cancellationToken).ConfigureAwait(false);
+        return await ScoreAsync(message, ScoringResponseParser.ParseSwagger, request.Inputs.Values.Sum(r => r.Count), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -57,7 +57,7 @@ public sealed partial class AzureMlClient
         return result.DefaultOutput;
     }
 
-    private async Task<T> ScoreAsync<T>(HttpRequestMessage message, BodyParser<T> parse, CancellationToken cancellationToken)
+    private async Task<T> ScoreAsync<T>(HttpRequestMessage message, BodyParser<T> parse, int inputRows, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(message, AzureMlOperation.Execute, jobId: null, cancellationToken).ConfigureAwait(false);
         PooledBody body;
@@ -74,7 +74,9 @@ public sealed partial class AzureMlClient
         {
             try
             {
-                return parse(body.Span);
+                var result = parse(body.Span);
+                Telemetry.AzureMlTelemetry.RowsScored(inputRows, ServiceId);
+                return result;
             }
             catch (ScoringResponseFormatException ex)
             {

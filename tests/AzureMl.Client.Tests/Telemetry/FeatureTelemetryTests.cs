@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text;
+using AzureMl.Client.Batch;
+using AzureMl.Client.Telemetry;
+using AzureMl.Client.Tests.Batch;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AzureMl.Client.Tests.Telemetry;
+
+public sealed class FeatureTelemetryTests
+{
+    [Fact]
+    public async Task ExecuteAsync_Success_RecordsRowsScored()
+    {
+        using var rows = new MetricCollector<long>(null, AzureMlDiagnostics.Name, "azureml.client.rows_scored");
+        var time = new FakeTimeProvider();
+        var handler = new ScriptedHandler(time).Then(_ => Json("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"],["2"],["3"]]}}}}"""));
+        var client = BatchTestSupport.CreateClient("http://localhost", handler, time);
+        var table = new ScoringTable(["Col2"]).AddRow("a").AddRow("b").AddRow("c");
+
+        await client.ExecuteAsync(table);
+
+        rows.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], BatchTestSupport.ServiceId))
+            .Select(m => m.Value).Should().Equal(3);
+    }
+
+    [Fact]
+    public async Task UpdateStatusAsync_SubmittedJobReachesFinalState_RecordsJobDurationOnce()
+    {
+        using var jobs = new MetricCollector<double>(null, AzureMlDiagnostics.Name, "azureml.client.job.duration");
+        var time = new FakeTimeProvider();
+        var handler = new ScriptedHandler(time)
+            .Then(_ => Json("\"job1\""))
+            .Then(_ => new HttpResponseMessage(HttpStatusCode.OK))
+            .ThenStatus("Finished")
+            .ThenStatus("Finished");
+        var client = BatchTestSupport.CreateClient("http://localhost", handler, time);
+        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "in.csv") };
+
+        var operation = await client.SubmitAndStartJobAsync(request);
+        time.Advance(TimeSpan.FromSeconds(42));
+        await operation.UpdateStatusAsync();
+        await operation.UpdateStatusAsync();
+
+        var job = jobs.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], BatchTestSupport.ServiceId))
+            .Should().ContainSingle().Which;
+        job.Value.Should().Be(42);
+        job.Tags[AzureMlTelemetry.JobStateTag].Should().Be("Finished");
+    }
+
+    private static HttpResponseMessage Json(string body) =>
+        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+}
