@@ -86,7 +86,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     {
         options ??= new AzureMlEmulatorOptions();
         options.Validate();
-        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+        var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(options.Azurite, cancellationToken).ConfigureAwait(false) : null;
         try
         {
             return await StartCoreAsync(options, azurite, cancellationToken).ConfigureAwait(false);
@@ -233,7 +233,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             }
         });
 
-        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests);
+        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.ExecutionTimeout, options.TimeProvider);
         var batch = new BatchHandlers(gate, runner);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)

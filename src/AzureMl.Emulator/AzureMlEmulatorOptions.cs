@@ -40,6 +40,10 @@ public sealed class AzureMlEmulatorOptions
     /// <value>20, the classic service's default. Range 1 to 10,000.</value>
     public int MaxConcurrentRequests { get; set; } = 20;
 
+    /// <summary>Gets or sets how long one request-response call may score before it is answered 408 <c>ScoreRequestTimeout</c>.</summary>
+    /// <value><see langword="null"/>: no limit. Measured on <see cref="TimeProvider"/>.</value>
+    public TimeSpan? ExecutionTimeout { get; set; }
+
     /// <summary>Gets or sets how many batch jobs one service runs at once; further started jobs queue.</summary>
     /// <value>40, as the classic service. Range 1 to 10,000.</value>
     public int MaxConcurrentJobs { get; set; } = 40;
@@ -51,6 +55,10 @@ public sealed class AzureMlEmulatorOptions
     /// <summary>Gets or sets the storage account connection string that batch jobs write default outputs to.</summary>
     /// <value><see langword="null"/>, which starts Azurite (see <see cref="AzuriteInstance"/>) for the emulator's lifetime.</value>
     public string? StorageConnectionString { get; set; }
+
+    /// <summary>Gets the options of the Azurite the emulator starts when <see cref="StorageConnectionString"/> is <see langword="null"/>.</summary>
+    /// <value>The defaults of <see cref="AzuriteOptions"/>.</value>
+    public AzuriteOptions Azurite { get; } = new();
 
     /// <summary>Gets or sets the container that batch jobs without <c>Outputs</c> write their results to.</summary>
     /// <value><c>azureml-emulator-results</c>.</value>
@@ -88,6 +96,11 @@ public sealed class AzureMlEmulatorOptions
         if (MaxConcurrentJobs is < 1 or > 10_000)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "The limit must be between 1 and 10,000.");
+        }
+
+        if (ExecutionTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExecutionTimeout), ExecutionTimeout, "The timeout must be positive.");
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey);

@@ -12,6 +12,9 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
     private long _line = 1;
     private bool _skipLineFeed;
 
+    /// <summary>Gets the 1-based number of the last record read.</summary>
+    public long RecordNumber { get; private set; }
+
     /// <summary>Gets the line on which the last record read started.</summary>
     public long RecordLine { get; private set; }
 
@@ -24,6 +27,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
         var closedQuote = false;
         var started = false;
         RecordLine = _line;
+        RecordNumber++;
         while (true)
         {
             if (_position == _length)
@@ -34,7 +38,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
                 {
                     if (inQuotes)
                     {
-                        throw new CsvFormatException(RecordLine, "a quoted field is not closed before the end of the input");
+                        throw new CsvFormatException(RecordNumber, RecordLine, "a quoted field is not closed before the end of the input");
                     }
 
                     if (!started)
@@ -90,7 +94,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
 
                 if (quoted || _field.Length > 0)
                 {
-                    throw new CsvFormatException(RecordLine, $"field {fields.Count + 1} has a quote inside an unquoted value");
+                    throw new CsvFormatException(RecordNumber, RecordLine, $"field {fields.Count + 1} has a quote inside an unquoted value");
                 }
 
                 inQuotes = quoted = started = true;
@@ -122,7 +126,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
 
             if (closedQuote)
             {
-                throw new CsvFormatException(RecordLine, $"field {fields.Count + 1} has text after its closing quote");
+                throw new CsvFormatException(RecordNumber, RecordLine, $"field {fields.Count + 1} has text after its closing quote");
             }
 
             started = true;

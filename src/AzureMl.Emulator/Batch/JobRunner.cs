@@ -28,6 +28,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
             return false;
         }
 
+        // A started job reports Running while it waits for a slot: to clients NotStarted means "start me".
         Log.JobChanged(logger, job.Id, job.Service.Service.Id, JobState.Running);
         var task = Task.Run(() => RunAsync(job));
         lock (_lock)
@@ -101,11 +102,16 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         }
         catch (CsvFormatException e)
         {
-            Fail(job, $"Row {e.Line} of '{job.Service.Service.Model.InputName}' is malformed: {e.Message}.");
+            Fail(job, $"Row {e.Row} (line {e.Line}) of '{job.Service.Service.Model.InputName}', counting the header as row 1, is malformed: {e.Message}.");
         }
         catch (ServiceErrorException e)
         {
             Fail(job, e.Error.DetailMessage);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            // The storage message carries response headers; the status and code say enough.
+            Fail(job, $"Blob storage refused the job's read or write: {e.Status} {e.ErrorCode}.");
         }
         catch (Exception e)
         {
@@ -168,7 +174,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
                         index++;
                         if (record.Length != header.Length)
                         {
-                            throw new CsvFormatException(csv.RecordLine, $"data row {index} has {record.Length} fields, but the header row has {header.Length}");
+                            throw new CsvFormatException(csv.RecordNumber, csv.RecordLine, $"it has {record.Length} fields, but the header row has {header.Length}");
                         }
 
                         var cells = new string?[positions.Length];

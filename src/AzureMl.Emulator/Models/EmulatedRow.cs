@@ -6,12 +6,34 @@ public sealed class EmulatedRow
     private readonly IReadOnlyList<EmulatedColumn> _columns;
     private readonly string?[] _values;
 
+    /// <summary>Initializes a new instance of the <see cref="EmulatedRow"/> class, for testing a model on its own.</summary>
+    /// <param name="columns">The input columns.</param>
+    /// <param name="values">The cells, one per column.</param>
+    /// <param name="index">The zero-based row position.</param>
+    /// <param name="globalParameters">The global parameters; <see langword="null"/> for none.</param>
+    public EmulatedRow(IReadOnlyList<EmulatedColumn> columns, IReadOnlyList<string?> values, long index = 0, IReadOnlyDictionary<string, string?>? globalParameters = null)
+        : this(Checked(columns, values), [.. values], index, globalParameters ?? new Dictionary<string, string?>())
+    {
+    }
+
     internal EmulatedRow(IReadOnlyList<EmulatedColumn> columns, string?[] values, long index, IReadOnlyDictionary<string, string?> globalParameters)
     {
         _columns = columns;
         _values = values;
         Index = index;
         GlobalParameters = globalParameters;
+    }
+
+    private static IReadOnlyList<EmulatedColumn> Checked(IReadOnlyList<EmulatedColumn> columns, IReadOnlyList<string?> values)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(values);
+        if (columns.Count != values.Count)
+        {
+            throw new ArgumentException($"The row has {values.Count} values for {columns.Count} columns.", nameof(values));
+        }
+
+        return columns;
     }
 
     /// <summary>Gets the zero-based position of the row in its request or input blob.</summary>

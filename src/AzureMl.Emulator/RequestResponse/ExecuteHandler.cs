@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace AzureMl.Emulator;
 
 /// <summary>Request-response scoring: <c>POST {service}/execute</c> in table or swagger form.</summary>
-internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters, int maxConcurrentRequests)
+internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters, int maxConcurrentRequests, TimeSpan? executionTimeout, TimeProvider timeProvider)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -28,7 +28,20 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
             }
 
             counters.ObserveConcurrency(current);
-            await ExecuteAsync(context, service.Service.Model).ConfigureAwait(false);
+            using var timeout = executionTimeout is { } limit ? new CancellationTokenSource(limit, timeProvider) : null;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout?.Token ?? CancellationToken.None);
+            try
+            {
+                await ExecuteAsync(context, service.Service.Model, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
+            {
+                throw new ServiceErrorException(new ServiceError(
+                    StatusCodes.Status408RequestTimeout,
+                    "RequestTimeout",
+                    "ScoreRequestTimeout",
+                    $"Scoring took longer than {executionTimeout}: use batch execution for long work."));
+            }
         }
         catch (ServiceErrorException e)
         {
@@ -43,11 +56,11 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         }
     }
 
-    private static async Task ExecuteAsync(HttpContext context, EmulatedModel model)
+    private static async Task ExecuteAsync(HttpContext context, EmulatedModel model, CancellationToken cancellationToken)
     {
         var swagger = string.Equals(context.Request.Query["format"], "swagger", StringComparison.OrdinalIgnoreCase);
         var details = string.Equals(context.Request.Query["details"], "true", StringComparison.OrdinalIgnoreCase);
-        using var document = await ParseAsync(context).ConfigureAwait(false);
+        using var document = await ParseAsync(context, cancellationToken).ConfigureAwait(false);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -86,7 +99,7 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         for (var i = 0; i < rows.Count; i++)
         {
             var row = new EmulatedRow(model.InputColumns, rows[i], i, globals);
-            outputs.Add(await ScoreAsync(model, row, context.RequestAborted).ConfigureAwait(false));
+            outputs.Add(await ScoreAsync(model, row, cancellationToken).ConfigureAwait(false));
         }
 
         await WriteAsync(context, model, outputs, swagger, details).ConfigureAwait(false);
@@ -120,11 +133,11 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         return output;
     }
 
-    private static async Task<JsonDocument> ParseAsync(HttpContext context)
+    private static async Task<JsonDocument> ParseAsync(HttpContext context, CancellationToken cancellationToken)
     {
         try
         {
-            return await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            return await JsonDocument.ParseAsync(context.Request.Body, default, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {

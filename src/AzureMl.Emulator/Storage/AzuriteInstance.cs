@@ -54,11 +54,11 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var directory = FindDirectory(options);
-        await EnsureInstalledAsync(directory, options.InstallTimeout, cancellationToken).ConfigureAwait(false);
+        await EnsureInstalledAsync(directory, options, cancellationToken).ConfigureAwait(false);
 
         var workspace = Path.Combine(Path.GetTempPath(), "azureml-azurite-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(workspace);
-        var info = new ProcessStartInfo("node")
+        var info = new ProcessStartInfo(options.NodeExecutable)
         {
             // Azurite keeps its few files in the working folder: a fresh temporary one per instance.
             WorkingDirectory = workspace,
@@ -104,6 +104,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         catch (Win32Exception e)
         {
             process.Dispose();
+            DeleteQuietly(workspace);
             throw new InvalidOperationException(NodeMissing, e);
         }
 
@@ -127,6 +128,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             {
                 Kill(process);
                 process.Dispose();
+                DeleteQuietly(workspace);
             }
 
             if (e is TimeoutException)
@@ -158,18 +160,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         }
 
         _process.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(_workspace, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: the folder is in the temporary directory.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
-        }
+        DeleteQuietly(_workspace);
     }
 
     /// <inheritdoc/>
@@ -206,8 +197,9 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         "Node.js was not found on the PATH. Azurite, the local blob storage emulator, runs on Node.js: install Node.js 20 or later (it includes npm) " +
         "and make sure 'node' and 'npm' are on the PATH, or give the emulator a storage connection string instead.";
 
-    private static async Task EnsureInstalledAsync(string directory, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task EnsureInstalledAsync(string directory, AzuriteOptions options, CancellationToken cancellationToken)
     {
+        var timeout = options.InstallTimeout;
         if (File.Exists(Path.Combine(directory, BlobMain)))
         {
             return;
@@ -220,7 +212,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             return;
         }
 
-        var info = new ProcessStartInfo(OperatingSystem.IsWindows() ? "npm.cmd" : "npm")
+        var info = new ProcessStartInfo(options.NpmExecutable)
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -298,6 +290,18 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the folder is in the temporary directory.
         }
     }
 

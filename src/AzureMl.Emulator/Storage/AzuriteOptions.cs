@@ -10,6 +10,14 @@ public sealed class AzuriteOptions
     /// <value><see langword="null"/>: the <c>AZUREML_AZURITE_DIR</c> environment variable, else the first <c>tools/azurite</c> found walking up from the application's folder.</value>
     public string? Directory { get; set; }
 
+    /// <summary>Gets or sets the Node.js executable that runs Azurite.</summary>
+    /// <value><c>node</c>, found on the PATH.</value>
+    public string NodeExecutable { get; set; } = "node";
+
+    /// <summary>Gets or sets the npm executable that installs Azurite.</summary>
+    /// <value><c>npm</c> (<c>npm.cmd</c> on Windows), found on the PATH.</value>
+    public string NpmExecutable { get; set; } = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
+
     /// <summary>Gets or sets how long installing Azurite with <c>npm ci</c> may take.</summary>
     /// <value>5 minutes.</value>
     public TimeSpan InstallTimeout { get; set; } = TimeSpan.FromMinutes(5);

@@ -157,6 +157,45 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Job_OutputSasWithoutWrite_FailsWithStorageStatus()
+    {
+        var readOnly = _container.GenerateSasUri(BlobContainerSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)).Query;
+        var baseLocation = fixture.Azurite.BlobEndpoint + "/";
+        var body = $$"""
+            {"Inputs":{"input1":{"BaseLocation":"{{baseLocation}}","RelativeLocation":"{{_container.Name}}/input.csv","SasBlobToken":"{{readOnly}}"} },
+             "Outputs":{"output1":{"BaseLocation":"{{baseLocation}}","RelativeLocation":"{{_container.Name}}/denied.csv","SasBlobToken":"{{readOnly}}"} } }
+            """;
+
+        var jobId = await SubmitAsync(_emulator, body);
+        await StartAsync(_emulator, jobId);
+        var status = await WaitForEndAsync(_emulator, jobId);
+
+        status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
+        status["Details"]!.GetValue<string>().Should().Contain("403").And.NotContain("sig=");
+    }
+
+    [Fact]
+    public async Task Job_TwentyThousandRows_AllScoredInOrder()
+    {
+        var input = new StringBuilder("Id,Col2\n");
+        for (var i = 0; i < 20_000; i++)
+        {
+            input.Append(i).Append(",\"I love books, row ").Append(i).Append("\"\n");
+        }
+
+        await UploadAsync(_container, "big.csv", input.ToString());
+        var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{_container.Name}/big.csv")}}},"Outputs":{"output1":{{Reference(fixture.ConnectionString, $"{_container.Name}/big-out.csv")}}} }""");
+        await StartAsync(_emulator, jobId);
+
+        var status = await WaitForEndAsync(_emulator, jobId);
+
+        status["StatusCode"]!.GetValue<string>().Should().Be("Finished", status.ToJsonString());
+        var lines = (await _container.GetBlobClient("big-out.csv").DownloadContentAsync()).Value.Content.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(20_001);
+        lines[20_000].Should().StartWith("\"I love books, row 19999\",");
+    }
+
+    [Fact]
     public async Task Start_StartedJob_CannotStartJob()
     {
         var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{InputRef}}} }""");

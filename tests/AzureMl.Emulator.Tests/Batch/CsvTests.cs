@@ -56,4 +56,18 @@ public class CsvTests
 
         text.ToString().Should().Be("plain,\"a,b\",\"say \"\"hi\"\"\",,\" pad\",\"two\nlines\"\r\n");
     }
+
+    [Fact]
+    public async Task ReadRecordAsync_MalformedAfterMultilineField_RowAndLineDiffer()
+    {
+        var reader = new CsvReader(new StringReader("a\n\"x\ny\"\n\"bad\"z\n"));
+        await reader.ReadRecordAsync(CancellationToken.None);
+        await reader.ReadRecordAsync(CancellationToken.None);
+
+        var act = async () => await reader.ReadRecordAsync(CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<CsvFormatException>()).Which;
+        error.Row.Should().Be(3);
+        error.Line.Should().Be(4);
+    }
 }

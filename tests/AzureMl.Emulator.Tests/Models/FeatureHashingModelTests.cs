@@ -69,4 +69,22 @@ public class FeatureHashingModelTests
 
         act.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public async Task ScoreAsync_Row_KeepsInputAndAppendsCounts()
+    {
+        var model = new FeatureHashingModel();
+
+        var output = await model.ScoreAsync(new EmulatedRow(model.InputColumns, ["I love books"]), CancellationToken.None);
+
+        output.Should().Equal("I love books", "0", "1", "2", "0", "0", "1", "0", "1");
+    }
+
+    [Fact]
+    public void EmulatedRow_WrongValueCount_Throws()
+    {
+        var act = () => new EmulatedRow([new EmulatedColumn("a")], ["1", "2"]);
+
+        act.Should().Throw<ArgumentException>();
+    }
 }

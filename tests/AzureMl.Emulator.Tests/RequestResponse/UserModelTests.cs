@@ -104,6 +104,32 @@ public sealed class UserModelTests(AzuriteFixture fixture)
         ExecuteTests.Rows((await given.JsonAsync())["Results"]!["output1"]!["value"]!)[0].Should().Equal("1?");
     }
 
+    [Fact]
+    public async Task Execute_SlowerThanExecutionTimeout_ScoreRequestTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = EmulatedModel.Create([new EmulatedColumn("x")], [new EmulatedColumn("y")], async (row, ct) =>
+        {
+            entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return (IReadOnlyList<string?>)[row["x"]];
+        });
+        await using var emulator = await fixture.StartEmulatorAsync(o =>
+        {
+            o.Model = model;
+            o.ExecutionTimeout = TimeSpan.FromSeconds(30);
+            o.TimeProvider = time;
+        });
+
+        var call = emulator.ExecuteAsync("""{"Inputs":{"input1":{"ColumnNames":["x"],"Values":[["1"]]}}}""");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(30));
+        using var response = await call;
+
+        await response.ShouldBeServiceErrorAsync(HttpStatusCode.RequestTimeout, "RequestTimeout", "ScoreRequestTimeout");
+    }
+
     private sealed class ParameterModel() : EmulatedModel([new EmulatedColumn("x")], [new EmulatedColumn("y")], ["suffix"])
     {
         public override ValueTask<IReadOnlyList<string?>> ScoreAsync(EmulatedRow row, CancellationToken cancellationToken) =>

@@ -49,3 +49,32 @@ public sealed class AzuriteInstanceTests(AzuriteFixture fixture)
         act.Should().Throw<InvalidOperationException>().WithMessage("*package.json*");
     }
 }
+
+public class AzuriteInstanceErrorTests
+{
+    [Fact]
+    public async Task StartAsync_NodeMissing_SaysHowToFix()
+    {
+        var act = () => AzuriteInstance.StartAsync(new AzuriteOptions { NodeExecutable = "/nonexistent/node" });
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*Node.js*install*");
+    }
+
+    [Fact]
+    public async Task StartAsync_NpmMissingAndNotInstalled_SaysHowToFix()
+    {
+        var folder = Directory.CreateTempSubdirectory("azurite-empty-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "package.json"), "{}");
+
+            var act = () => AzuriteInstance.StartAsync(new AzuriteOptions { Directory = folder.FullName, NpmExecutable = "/nonexistent/npm" });
+
+            await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*npm was not found*");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
