@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace AzureMl.Client.Internal;
@@ -9,6 +10,9 @@ namespace AzureMl.Client.Internal;
 /// </summary>
 internal static class BulkScoringEngine
 {
+    private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
+        " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
+
     public static async IAsyncEnumerable<BulkScoringBatch<TResult>> RunAsync<TRow, TResult>(
         IAzureMlClient client,
         string[] columns,
@@ -81,11 +85,15 @@ internal static class BulkScoringEngine
             return 5;
         }
 
-        var bytes = 3;
-        foreach (var c in cell)
+        var text = cell.AsSpan();
+        var bytes = text.Length + 3;
+        var i = text.IndexOfAnyExcept(PlainJsonChars);
+        while (i >= 0)
         {
             // The JSON writer's default encoder escapes non-ASCII and HTML-sensitive characters as \uXXXX.
-            bytes += c is >= ' ' and < (char)0x7F and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+            bytes += 5;
+            text = text[(i + 1)..];
+            i = text.IndexOfAnyExcept(PlainJsonChars);
         }
 
         return bytes;
