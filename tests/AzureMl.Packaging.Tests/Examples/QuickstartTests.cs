@@ -1,6 +1,7 @@
 using AzureMl.Client;
 using AzureMl.Emulator;
 using AzureMl.Quickstart;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AzureMl.Packaging.Tests.Examples;
@@ -32,5 +33,46 @@ public sealed class QuickstartTests
         var text = output.ToString();
         text.Should().Contain("status: Finished").And.Contain("Scored after 1 retry");
         text.Should().NotContain(target.ApiKey!).And.NotContain(target.SubscriptionKey!);
+    }
+}
+
+/// <summary>How the quickstart picks its target from configuration.</summary>
+public sealed class QuickstartTargetTests
+{
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+
+    [Fact]
+    public void FromConfiguration_NoEndpoint_ReturnsNullSoTheEmulatorIsUsed()
+    {
+        QuickstartTarget.FromConfiguration(Configuration(("AzureMl:Endpoint", ""), ("AzureMl:ApiKey", "k"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task FromConfiguration_FullSettings_ReadsThemAndHidesKeysFromToString()
+    {
+        await using var target = QuickstartTarget.FromConfiguration(Configuration(
+            ("AzureMl:Endpoint", "https://contoso.azure-api.net/azureml-demo"),
+            ("AzureMl:WorkspaceId", "ws"),
+            ("AzureMl:ServiceId", "svc"),
+            ("AzureMl:ApiKey", "secret-api-key"),
+            ("AzureMl:Gateway:PrimaryKey", "secret-subscription-key"),
+            ("AzureMl:StorageConnectionString", "UseDevelopmentStorage=true")))!;
+
+        target.Endpoint.Should().Be(new Uri("https://contoso.azure-api.net/azureml-demo"));
+        target.SubscriptionKey.Should().Be("secret-subscription-key");
+        target.Emulator.Should().BeNull();
+        target.ToString().Should().NotContain("secret").And.Contain("through API Management");
+    }
+
+    [Fact]
+    public void FromConfiguration_MissingServiceId_SaysWhichSettingAndWhereToSetIt()
+    {
+        var act = () => QuickstartTarget.FromConfiguration(Configuration(
+            ("AzureMl:Endpoint", "https://ussouthcentral.services.azureml.net"), ("AzureMl:WorkspaceId", "ws")));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("AzureMl:ServiceId is not set*AZUREML__SERVICEID*");
     }
 }
