@@ -9,5 +9,5 @@ done
 git --no-pager diff --stat -- 'src/*/PublicAPI.*.txt' || true
 # Keep the files sorted and free of duplicates (parallel branches merge them with a union driver).
 for f in src/*/PublicAPI.*.txt; do
-  { echo '#nullable enable'; grep -v -e '^#nullable enable$' -e '^$' "$f" | LC_ALL=C sort -u; } > "$f.tmp" && mv "$f.tmp" "$f"
+  { echo '#nullable enable'; { grep -v -e '^#nullable enable$' -e '^$' "$f" || true; } | LC_ALL=C sort -u; } > "$f.tmp" && mv "$f.tmp" "$f"
 done

@@ -128,7 +128,12 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             return;
         }
 
-        await _app.StopAsync().ConfigureAwait(false);
+        // Calls still running after a short grace period are aborted: a blocked model must not hold up disposal.
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+
         await _runner.DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         foreach (var service in _services.Values)

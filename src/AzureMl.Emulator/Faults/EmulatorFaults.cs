@@ -6,6 +6,10 @@ public sealed class EmulatorFaults
     private readonly Lock _lock = new();
     private readonly List<(EmulatorRoute Route, string? ServiceId, EmulatorFault Fault)> _faults = [];
 
+    internal EmulatorFaults()
+    {
+    }
+
     /// <summary>Adds a fault for the next calls of a route.</summary>
     /// <param name="route">The route.</param>
     /// <param name="fault">The fault.</param>

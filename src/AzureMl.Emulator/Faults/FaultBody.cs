@@ -14,4 +14,7 @@ public enum FaultBody
 
     /// <summary>No body.</summary>
     Empty,
+
+    /// <summary>An HTML error page, as load balancers and proxies send.</summary>
+    Html,
 }

@@ -56,6 +56,12 @@ internal static class FaultInjector
                 response.ContentType = "text/plain; charset=utf-8";
                 await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"{fault.StatusCode} {ReasonPhrases.GetReasonPhrase(fault.StatusCode)}: the emulator injected this fault."), context.RequestAborted).ConfigureAwait(false);
                 break;
+            case FaultBody.Html:
+                response.StatusCode = fault.StatusCode;
+                response.ContentType = "text/html; charset=utf-8";
+                var title = $"{fault.StatusCode} {ReasonPhrases.GetReasonPhrase(fault.StatusCode)}";
+                await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center></body></html>"), context.RequestAborted).ConfigureAwait(false);
+                break;
             default:
                 response.StatusCode = fault.StatusCode;
                 response.ContentLength = 0;

@@ -188,6 +188,13 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             }
         }
 
+        // Outside the repository (the NuGet package, a published program) the pinned copy beside the program is used.
+        var bundled = Path.Combine(AppContext.BaseDirectory, "azurite");
+        if (File.Exists(Path.Combine(bundled, "package.json")))
+        {
+            return bundled;
+        }
+
         throw new InvalidOperationException(
             $"Azurite's package folder (tools/azurite with package.json) was not found above '{AppContext.BaseDirectory}'. " +
             $"Set the {AzuriteOptions.DirectoryVariable} environment variable or AzuriteOptions.Directory to it, or pass a storage connection string instead.");

@@ -7,7 +7,7 @@ public sealed class AzuriteOptions
     public const string DirectoryVariable = "AZUREML_AZURITE_DIR";
 
     /// <summary>Gets or sets the folder holding the pinned <c>package.json</c> and <c>package-lock.json</c> of Azurite.</summary>
-    /// <value><see langword="null"/>: the <c>AZUREML_AZURITE_DIR</c> environment variable, else the first <c>tools/azurite</c> found walking up from the application's folder.</value>
+    /// <value><see langword="null"/>: the <c>AZUREML_AZURITE_DIR</c> environment variable, else the first <c>tools/azurite</c> found walking up from the application's folder, else the <c>azurite</c> folder shipped beside the application.</value>
     public string? Directory { get; set; }
 
     /// <summary>Gets or sets the Node.js executable that runs Azurite.</summary>

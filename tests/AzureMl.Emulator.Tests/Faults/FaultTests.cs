@@ -46,6 +46,7 @@ public sealed class FaultTests(AzuriteFixture fixture) : IAsyncLifetime
     [InlineData(FaultBody.Gateway)]
     [InlineData(FaultBody.Text)]
     [InlineData(FaultBody.Empty)]
+    [InlineData(FaultBody.Html)]
     public async Task Status_OtherBodyShapes_Answered(FaultBody shape)
     {
         _emulator.Faults.Add(EmulatorRoute.Status, EmulatorFault.Status(429, body: shape, retryAfter: TimeSpan.FromSeconds(30)));
@@ -63,6 +64,10 @@ public sealed class FaultTests(AzuriteFixture fixture) : IAsyncLifetime
             case FaultBody.Text:
                 response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
                 text.Should().StartWith("429 Too Many Requests");
+                break;
+            case FaultBody.Html:
+                response.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+                text.Should().StartWith("<html>").And.Contain("429 Too Many Requests");
                 break;
             default:
                 text.Should().BeEmpty();

@@ -26,6 +26,25 @@ public sealed class EmulatorLifetimeTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task DisposeAsync_CallBlockedInModel_StopsPromptly()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = EmulatedModel.Create([new EmulatedColumn("x")], [new EmulatedColumn("y")], async (row, ct) =>
+        {
+            entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return (IReadOnlyList<string?>)[row["x"]];
+        });
+        var emulator = await fixture.StartEmulatorAsync(o => o.Model = model);
+        var call = emulator.ExecuteAsync("""{"Inputs":{"input1":{"ColumnNames":["x"],"Values":[["1"]]}}}""");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await emulator.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        await call.Invoking(c => c).Should().ThrowAsync<HttpRequestException>();
+    }
+
+    [Fact]
     public async Task StartAsync_FixedPort_ListensThere()
     {
         using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
