@@ -28,6 +28,8 @@ public class BulkThroughputBenchmarks
     private byte[][] _idealBodies = null!;
     private Uri _executeUri = null!;
 
+    internal AzureMlEmulator Emulator => _emulator;
+
     private static int Bulk => BenchmarkSettings.Quick ? QuickRows : BulkRows;
 
     private static int OneByOne => BenchmarkSettings.Quick ? QuickRows / 10 : OneByOneRows;
@@ -93,7 +95,7 @@ public class BulkThroughputBenchmarks
         return scored;
     }
 
-    [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (defaults: 500 rows, 8 in flight)")]
+    [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (defaults: 500 rows, 16 in flight)")]
     public async Task<int> BulkScoring()
     {
         var scored = 0;

@@ -67,10 +67,12 @@ internal static class BulkScoringEngine
                 {
                     await pending.ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is OperationCanceledException or AzureMlException or BulkScoringException)
+#pragma warning disable CA1031 // Any failure of a call the run no longer needs is observed and dropped.
+                catch (Exception)
                 {
-                    // Observed; the run already ends with its own outcome.
+                    // The run already ends with its own outcome (result, failure or cancellation).
                 }
+#pragma warning restore CA1031
             }
 
             await reader.DisposeAsync().ConfigureAwait(false);

@@ -20,8 +20,8 @@ public sealed class BulkScoringOptions
     /// The most calls in flight at once. The service runs 20 concurrent calls per endpoint by default (4 on the free
     /// tier) and answers 503 above that; the run halves its concurrency on throttling and grows it back on success.
     /// </summary>
-    /// <value>Default: 8. Range 1 to 200.</value>
-    public int MaxConcurrency { get; set; } = 8;
+    /// <value>Default: 16 (leaves room under the default limit of 20 for other callers). Range 1 to 200.</value>
+    public int MaxConcurrency { get; set; } = 16;
 
     /// <summary>
     /// Whether a failed batch is reported in its <see cref="BulkScoringBatch{T}.Error"/> while the run goes on. When

@@ -339,7 +339,7 @@ public sealed class BulkScoringTests
         options.Validate().Should().BeEmpty();
         options.BatchSize.Should().Be(500);
         options.MaxBatchBytes.Should().Be(4 * 1024 * 1024);
-        options.MaxConcurrency.Should().Be(8);
+        options.MaxConcurrency.Should().Be(16);
         options.ContinueOnBatchFailure.Should().BeFalse();
     }
 
