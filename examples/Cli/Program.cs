@@ -20,8 +20,8 @@ Option<string?> service = new("--service") { Description = "Web service id (defa
 
 Argument<FileInfo> input = new("input") { Description = "CSV file whose first line names the input columns" };
 Argument<FileInfo> scoreOutput = new("output") { Description = "CSV file to write the scored rows to (replaced only when scoring succeeds)" };
-Option<int> batchSize = new("--batch-size") { Description = "Rows per call", DefaultValueFactory = _ => 500 };
-Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => 8 };
+Option<int> batchSize = new("--batch-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().BatchSize };
+Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => new BulkScoringOptions().MaxConcurrency };
 Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping (exit code 4)" };
 Command score = new("score", "Score a CSV file through request-response calls, in parallel batches, with a live progress bar")
 {
