@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AzureMl.Packaging.Tests.Examples;
 
-/// <summary>The example of docs/readme-examples.md, "Testing your app with the emulator", compiled and run as written.</summary>
+/// <summary>The example of README.md, "Testing your app with the emulator", compiled and run as written.</summary>
 public sealed class ReadmeEmulatorExampleTests : IAsyncLifetime
 {
     private AzureMlEmulator _emulator = null!;
