@@ -1,3 +1,4 @@
+using AzureMl.Client.Internal;
 using AzureMl.Client.Resilience;
 using AzureMl.Client.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +18,7 @@ public static partial class AzureMlServiceCollectionExtensions
     /// <summary>The HTTP pipeline every client starts with: default resilience, whole-body reads for repeatable operations, no URL logging.</summary>
     private static void AddPipelineDefaults(IServiceCollection services, string name, IHttpClientBuilder httpClientBuilder)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlResilienceOptions>, AzureMlResilienceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlResilienceOptions>>(new OptionsValidator<AzureMlResilienceOptions>(" resilience", o => o.Validate())));
         services.AddOptions<AzureMlResilienceOptions>(name).ValidateOnStart();
 
         // HttpClientFactory's own logger writes request URLs; the client logs allow-listed fields itself (AzureMlLog).

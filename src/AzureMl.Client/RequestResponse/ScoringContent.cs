@@ -34,7 +34,10 @@ internal sealed class ScoringContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        var writer = new Utf8JsonWriter(stream);
+        // Written into pooled memory and copied to the stream in chunks: a stream-backed writer would allocate its
+        // own buffer on every call.
+        using var buffer = new PooledBufferWriter();
+        var writer = new Utf8JsonWriter(buffer);
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();
@@ -65,9 +68,9 @@ internal sealed class ScoringContent : HttpContent
                         }
 
                         writer.WriteEndArray();
-                        if (writer.BytesPending > FlushThreshold)
+                        if (writer.BytesPending + buffer.WrittenCount > FlushThreshold)
                         {
-                            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            await DrainAsync(writer, buffer, stream, cancellationToken).ConfigureAwait(false);
                         }
                     }
 
@@ -91,9 +94,9 @@ internal sealed class ScoringContent : HttpContent
                         }
 
                         writer.WriteEndObject();
-                        if (writer.BytesPending > FlushThreshold)
+                        if (writer.BytesPending + buffer.WrittenCount > FlushThreshold)
                         {
-                            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            await DrainAsync(writer, buffer, stream, cancellationToken).ConfigureAwait(false);
                         }
                     }
 
@@ -111,7 +114,7 @@ internal sealed class ScoringContent : HttpContent
 
             writer.WriteEndObject();
             writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await DrainAsync(writer, buffer, stream, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -119,6 +122,13 @@ internal sealed class ScoringContent : HttpContent
     {
         length = 0;
         return false;
+    }
+
+    private static async ValueTask DrainAsync(Utf8JsonWriter writer, PooledBufferWriter buffer, Stream stream, CancellationToken cancellationToken)
+    {
+        writer.Flush();
+        await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        buffer.Clear();
     }
 
     private static void WriteCell(Utf8JsonWriter writer, string? cell)

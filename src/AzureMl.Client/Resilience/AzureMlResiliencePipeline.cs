@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
+using AzureMl.Client.Internal;
 using AzureMl.Client.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -160,23 +160,9 @@ internal static class AzureMlResiliencePipeline
     /// <summary>The wait a 429 or 503 asked for (<c>Retry-After</c> in seconds or as a date), else <see langword="null"/>.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
     {
-        if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) || response.Headers.RetryAfter is not RetryConditionHeaderValue header)
-        {
-            return null;
-        }
-
-        if (header.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header.Date is { } date)
-        {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
+        return response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+            ? ErrorResponseReader.GetRetryAfter(response, timeProvider)
+            : null;
     }
 
     private static bool IsIdempotent(HttpRequestMessage? request)

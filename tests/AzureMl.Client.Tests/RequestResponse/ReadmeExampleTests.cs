@@ -4,7 +4,7 @@ using WireMock.Server;
 
 namespace AzureMl.Client.Tests.RequestResponse;
 
-/// <summary>The code of docs/readme-rrs.md, verbatim, so the README never shows code that does not work.</summary>
+/// <summary>The code of README.md, "Request-Response scoring", verbatim, so the README never shows code that does not work.</summary>
 public class ReadmeExampleTests
 {
     private const string ScoredResponse = """

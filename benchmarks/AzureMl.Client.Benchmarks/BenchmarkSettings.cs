@@ -1,0 +1,47 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace AzureMl.Client.Benchmarks;
+
+/// <summary>Run settings shared by the benchmarks; <see cref="Quick"/> is set from <c>--quick</c>.</summary>
+public static class BenchmarkSettings
+{
+    public static bool Quick { get; set; }
+
+    /// <summary>
+    /// Benchmarks run in the host process: the emulator they call runs there too, and no per-benchmark project is
+    /// built, which keeps a run short on a small machine.
+    /// </summary>
+    public static Job Base(string id) => Quick
+        ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId(id + "-quick")
+        : Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithId(id);
+}
+
+/// <summary>Micro benchmarks: many short invocations.</summary>
+public sealed class MicroConfig : ManualConfig
+{
+    public MicroConfig()
+    {
+        AddJob(BenchmarkSettings.Quick
+            ? BenchmarkSettings.Base("micro")
+            : BenchmarkSettings.Base("micro").WithWarmupCount(5).WithIterationCount(15));
+        AddDiagnoser(MemoryDiagnoser.Default);
+    }
+}
+
+/// <summary>Throughput benchmarks: each invocation scores many rows over loopback and takes seconds.</summary>
+public sealed class ThroughputConfig : ManualConfig
+{
+    public ThroughputConfig()
+    {
+        AddJob(BenchmarkSettings.Quick
+            ? BenchmarkSettings.Base("throughput")
+            : BenchmarkSettings.Base("throughput").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(2).WithIterationCount(15)
+                .WithInvocationCount(1).WithUnrollFactor(1));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(new RowsPerSecondColumn());
+    }
+}

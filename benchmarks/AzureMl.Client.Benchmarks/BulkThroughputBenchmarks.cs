@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using AzureMl.Emulator;
+using BenchmarkDotNet.Attributes;
+
+namespace AzureMl.Client.Benchmarks;
+
+/// <summary>
+/// Scoring many rows against the emulator on loopback (feature hashing model, 20 concurrent calls per endpoint).
+/// Every benchmark reports time per row (OperationsPerInvoke is its row count), so Ratio and Rows/s compare rates
+/// even though the one-row-per-call baseline scores fewer rows. The ceiling sends pre-built 500-row bodies on 20
+/// connections at once and only drains the answers: the most the emulator can score on this machine.
+/// </summary>
+[Config(typeof(ThroughputConfig))]
+public class BulkThroughputBenchmarks
+{
+    public const int BulkRows = 100_000;
+    public const int OneByOneRows = 2_000;
+    public const int QuickRows = 1_000;
+    private const int IdealBatch = 500;
+    private const int EndpointConcurrency = 20;
+
+    private AzureMlEmulator _emulator = null!;
+    private HttpClient _http = null!;
+    private AzureMlClient _client = null!;
+    private string?[][] _rows = null!;
+    private byte[][] _idealBodies = null!;
+    private Uri _executeUri = null!;
+
+    internal AzureMlEmulator Emulator => _emulator;
+
+    private static int Bulk => BenchmarkSettings.Quick ? QuickRows : BulkRows;
+
+    private static int OneByOne => BenchmarkSettings.Quick ? QuickRows / 10 : OneByOneRows;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        _emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
+        {
+            StorageConnectionString = "UseDevelopmentStorage=true",
+            MaxConcurrentRequests = EndpointConcurrency,
+        });
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
+        _client = new AzureMlClient(_http, new AzureMlClientOptions
+        {
+            Endpoint = _emulator.ServiceRoot,
+            WorkspaceId = _emulator.WorkspaceId,
+            ServiceId = _emulator.ServiceId,
+            ApiKey = _emulator.ApiKey,
+        });
+        _rows = Enumerable.Range(0, BulkRows)
+            .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
+            .ToArray();
+        _idealBodies = _rows.Take(Bulk).Chunk(IdealBatch).Select(BodyOf).ToArray();
+        _executeUri = new Uri(_emulator.ServiceUri + "/execute?api-version=2.0&details=true");
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        _http.Dispose();
+        await _emulator.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = OneByOneRows, Description = "One row per call, sequential (sample code)")]
+    public async Task<int> OneRowPerCall()
+    {
+        var scored = 0;
+        for (var i = 0; i < OneByOne; i++)
+        {
+            var output = await _client.ExecuteAsync(new ScoringTable("Col2").AddRow(_rows[i])).ConfigureAwait(false);
+            scored += output.RowCount;
+        }
+
+        return scored;
+    }
+
+    [Benchmark(OperationsPerInvoke = BulkRows, Description = "500-row batches, one call at a time")]
+    public async Task<int> SingleThreadedBatcher()
+    {
+        var scored = 0;
+        foreach (var chunk in _rows.Take(Bulk).Chunk(IdealBatch))
+        {
+            var table = new ScoringTable("Col2");
+            foreach (var row in chunk)
+            {
+                table.AddRow(row);
+            }
+
+            scored += (await _client.ExecuteAsync(table).ConfigureAwait(false)).RowCount;
+        }
+
+        return scored;
+    }
+
+    [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (defaults: 500 rows, 16 in flight)")]
+    public async Task<int> BulkScoring()
+    {
+        var scored = 0;
+        await foreach (var batch in _client.ScoreBulkAsync(["Col2"], _rows.Take(Bulk)).ConfigureAwait(false))
+        {
+            scored += batch.Results.Count;
+        }
+
+        return scored;
+    }
+
+    [Benchmark(OperationsPerInvoke = BulkRows, Description = "Emulator ceiling (raw 500-row bodies, 20 in flight)")]
+    public async Task<int> EmulatorCeiling()
+    {
+        var next = -1;
+        var workers = Enumerable.Range(0, EndpointConcurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < _idealBodies.Length)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, _executeUri) { Content = new ByteArrayContent(_idealBodies[i]) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _emulator.ApiKey);
+                using var response = await _http.SendAsync(request).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                await response.Content.CopyToAsync(Stream.Null).ConfigureAwait(false);
+            }
+        });
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return _idealBodies.Length;
+    }
+
+    private static byte[] BodyOf(string?[][] rows)
+    {
+        var json = new StringBuilder("""{"Inputs":{"input1":{"ColumnNames":["Col2"],"Values":[""");
+        for (var i = 0; i < rows.Length; i++)
+        {
+            json.Append(i == 0 ? "[\"" : ",[\"").Append(rows[i][0]).Append("\"]");
+        }
+
+        json.Append("]}},\"GlobalParameters\":{}}");
+        return Encoding.UTF8.GetBytes(json.ToString());
+    }
+}

@@ -1,0 +1,149 @@
+// azureml: score CSV files and run batch jobs against an Azure ML Studio (classic) web service.
+//
+//   azureml score reviews.csv scored.csv --emulator
+//   azureml jobs run reviews.csv --output scored.csv --emulator
+//   AZUREML__ENDPOINT=… AZUREML__WORKSPACEID=… AZUREML__SERVICEID=… AZUREML__APIKEY=… azureml score in.csv out.csv
+//
+// Progress goes to stderr, results to stdout, and the exit code says what happened (ExitCodes.cs).
+using System.CommandLine;
+using AzureMl.Cli;
+using AzureMl.Client;
+using AzureMl.Client.Batch;
+using Spectre.Console;
+
+var status = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+Option<bool> emulator = new("--emulator") { Description = "Start the emulator in this process and use it: try everything without an Azure account", Recursive = true };
+Option<string?> endpoint = new("--endpoint") { Description = "Service root, e.g. https://ussouthcentral.services.azureml.net or an API Management URL (default: AZUREML__ENDPOINT)", Recursive = true };
+Option<string?> workspace = new("--workspace") { Description = "Workspace id (default: AZUREML__WORKSPACEID)", Recursive = true };
+Option<string?> service = new("--service") { Description = "Web service id (default: AZUREML__SERVICEID)", Recursive = true };
+
+Argument<FileInfo> input = new("input") { Description = "CSV file whose first line names the input columns" };
+Argument<FileInfo> scoreOutput = new("output") { Description = "CSV file to write the scored rows to (replaced only when scoring succeeds)" };
+Option<int> batchSize = new("--batch-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().BatchSize };
+Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => new BulkScoringOptions().MaxConcurrency };
+Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping (exit code 4)" };
+Command score = new("score", "Score a CSV file through request-response calls, in parallel batches, with a live progress bar")
+{
+    input, scoreOutput, batchSize, concurrency, continueOnError,
+};
+score.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => ScoreCommand.RunAsync(
+    connection,
+    new ScoreCommand.Settings(parse.GetValue(input)!, parse.GetValue(scoreOutput)!, parse.GetValue(batchSize), parse.GetValue(concurrency), parse.GetValue(continueOnError)),
+    status,
+    ct)));
+
+Argument<string> jobId = new("job-id") { Description = "The job id printed by 'jobs submit'" };
+Option<bool> wait = new("--wait") { Description = "Follow the job live until it ends (exit code 5 if it fails)" };
+Option<FileInfo?> runOutput = new("--output", "-o") { Description = "Where to write the job's output1 (default: <input>.scored.csv)" };
+
+Command submit = new("submit", "Upload a CSV file and submit a job that scores it (not started); prints the job id") { input };
+submit.SetAction((parse, ct) => Run(parse, withStorage: true, ct, connection => JobsCommands.SubmitAsync(connection, parse.GetValue(input)!, ct)));
+Command start = new("start", "Start a submitted job") { jobId };
+start.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.StartAsync(connection, parse.GetValue(jobId)!, ct)));
+Command jobStatus = new("status", "Show a job's state and outputs") { jobId, wait };
+jobStatus.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.StatusAsync(connection, parse.GetValue(jobId)!, parse.GetValue(wait), status, ct)));
+Command cancel = new("cancel", "Cancel (delete) a job") { jobId };
+cancel.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.CancelAsync(connection, parse.GetValue(jobId)!, ct)));
+Command run = new("run", "Upload, submit, start, follow and download a job in one go; Ctrl+C cancels the job") { input, runOutput };
+run.SetAction((parse, ct) => Run(parse, withStorage: true, ct, connection =>
+{
+    var file = parse.GetValue(input)!;
+    var output = parse.GetValue(runOutput) ?? new FileInfo(Path.ChangeExtension(file.FullName, ".scored.csv"));
+    return JobsCommands.RunAsync(connection, file, output, status, ct);
+}));
+
+RootCommand root = new("Score files and run batch jobs on Azure ML Studio (classic) web services.\n\n"
+    + "Keys are read from environment variables (AZUREML__APIKEY, AZUREML__GATEWAY__PRIMARYKEY, AZUREML__STORAGECONNECTIONSTRING) "
+    + "or user secrets (AzureMl:ApiKey, …), never from the command line.\n\n" + ExitCodes.Help)
+{
+    score,
+    new Command("jobs", "Batch jobs (BES) over blob storage") { submit, start, jobStatus, cancel, run },
+};
+root.Options.Add(emulator);
+root.Options.Add(endpoint);
+root.Options.Add(workspace);
+root.Options.Add(service);
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"azureml: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'azureml --help' for usage.");
+    return ExitCodes.UsageError;
+}
+
+return await parsed.InvokeAsync();
+
+// Connects (to the emulator or the configured service), runs the command, and maps failures to exit codes.
+async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cancellationToken, Func<CliConnection, Task<int>> command)
+{
+    try
+    {
+        var useEmulator = parse.GetValue(emulator);
+        if (useEmulator && parse.CommandResult.Command is { Name: "submit" or "start" or "status" or "cancel" })
+        {
+            throw new CliException(ExitCodes.UsageError,
+                "With --emulator the emulator lives only as long as one command: use 'jobs run --emulator', or start 'dotnet run --project src/AzureMl.Emulator' and point --endpoint at it.");
+        }
+
+        if (useEmulator)
+        {
+            status.MarkupLine("[grey]Starting the emulator…[/]");
+        }
+
+        await using var connection = useEmulator
+            ? await CliConnection.StartEmulatorAsync(withStorage, cancellationToken)
+            : CliConnection.FromConfiguration(
+                parse.GetValue(endpoint) is { } e ? new Uri(e, UriKind.RelativeOrAbsolute) : null, parse.GetValue(workspace), parse.GetValue(service));
+        status.MarkupLineInterpolated($"[grey]Using the {connection.Description}[/]");
+        return await command(connection);
+    }
+    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    {
+        return Fail(ExitCodes.Interrupted, "interrupted.");
+    }
+    catch (CliException e)
+    {
+        return Fail(e.ExitCode, e.Message);
+    }
+    catch (BatchJobFailedException e)
+    {
+        return Fail(ExitCodes.JobFailed, e.Message);
+    }
+    catch (BulkScoringException e)
+    {
+        return Fail(ExitCodes.ServiceError, e.Message);
+    }
+    catch (AzureMlException e)
+    {
+        return Fail(ExitCodes.ServiceError, e.Message);
+    }
+    catch (Azure.RequestFailedException e)
+    {
+        // Status and code only: the SDK's full message lists request headers.
+        return Fail(ExitCodes.ServiceError, $"A storage call failed: {e.Status} {e.ErrorCode}.");
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        return Fail(ExitCodes.InputError, e.Message);
+    }
+    catch (UriFormatException)
+    {
+        return Fail(ExitCodes.UsageError, "--endpoint is not a valid URL.");
+    }
+    catch (InvalidOperationException e)
+    {
+        return Fail(ExitCodes.ServiceError, e.Message);
+    }
+}
+
+static int Fail(int code, string message)
+{
+    Console.Error.WriteLine($"azureml: error: {message}");
+    return code;
+}

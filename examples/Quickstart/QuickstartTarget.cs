@@ -1,0 +1,93 @@
+using AzureMl.Emulator;
+using Microsoft.Extensions.Configuration;
+
+namespace AzureMl.Quickstart;
+
+/// <summary>
+/// The web service the quickstart talks to: your own, from configuration, or the emulator started in this process
+/// (the walkthrough's feature-hashing service behind an API Management front, with Azurite as its blob storage).
+/// </summary>
+public sealed class QuickstartTarget : IAsyncDisposable
+{
+    private QuickstartTarget(
+        Uri endpoint, string workspaceId, string serviceId, string? apiKey, string? subscriptionKey, string storageConnectionString, AzureMlEmulator? emulator)
+    {
+        Endpoint = endpoint;
+        WorkspaceId = workspaceId;
+        ServiceId = serviceId;
+        ApiKey = apiKey;
+        SubscriptionKey = subscriptionKey;
+        StorageConnectionString = storageConnectionString;
+        Emulator = emulator;
+    }
+
+    /// <summary>The service root: the gateway URL with its API suffix when there is a gateway.</summary>
+    public Uri Endpoint { get; }
+
+    public string WorkspaceId { get; }
+
+    public string ServiceId { get; }
+
+    public string? ApiKey { get; }
+
+    /// <summary>The API Management subscription key, or null when the service is called directly.</summary>
+    public string? SubscriptionKey { get; }
+
+    /// <summary>The storage account batch jobs read their input from and write their output to.</summary>
+    public string StorageConnectionString { get; }
+
+    /// <summary>The emulator, when the quickstart started one; null against a real service.</summary>
+    public AzureMlEmulator? Emulator { get; }
+
+    /// <summary>Reads the target from the <c>AzureMl</c> section, or returns null when no endpoint is configured.</summary>
+    public static QuickstartTarget? FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("AzureMl");
+        if (string.IsNullOrWhiteSpace(section["Endpoint"]))
+        {
+            return null;
+        }
+
+        string Required(string key) => section[key] is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"AzureMl:{key} is not set. Set it in appsettings.json, user secrets, or the AZUREML__{key.ToUpperInvariant()} environment variable.");
+
+        return new QuickstartTarget(
+            new Uri(Required("Endpoint")),
+            Required("WorkspaceId"),
+            Required("ServiceId"),
+            section["ApiKey"],
+            section["Gateway:PrimaryKey"] is { Length: > 0 } key ? key : null,
+            Required("StorageConnectionString"),
+            emulator: null);
+    }
+
+    /// <summary>Starts the emulator with an API Management front at <c>/azureml-demo/</c>; Azurite starts with it.</summary>
+    public static async Task<QuickstartTarget> StartEmulatorAsync(CancellationToken cancellationToken = default)
+    {
+        var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
+        {
+            Gateway = new EmulatorGatewayOptions
+            {
+                Suffix = "azureml-demo",
+                PrimaryKey = "quickstart-" + Guid.NewGuid().ToString("N"),
+            },
+        }, cancellationToken);
+
+        return new QuickstartTarget(
+            emulator.ServiceRoot, emulator.WorkspaceId, emulator.ServiceId, emulator.ApiKey, emulator.PrimarySubscriptionKey,
+            emulator.StorageConnectionString, emulator);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+    }
+
+    /// <summary>Where the calls go; no keys.</summary>
+    public override string ToString() =>
+        $"{(Emulator is null ? "service" : "emulator")} at {Endpoint}{(SubscriptionKey is null ? string.Empty : " (through API Management)")}";
+}

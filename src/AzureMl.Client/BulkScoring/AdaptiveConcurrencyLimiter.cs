@@ -1,0 +1,90 @@
+namespace AzureMl.Client.Internal;
+
+/// <summary>
+/// Bounds the calls in flight, halving the bound when a call is throttled and raising it by one after a full round of
+/// successes (additive increase, multiplicative decrease). A throttle decreases the bound once per generation, so a
+/// burst of 503s from calls started together counts as one signal.
+/// </summary>
+internal sealed class AdaptiveConcurrencyLimiter(int maximum)
+{
+    private readonly int _maximum = maximum;
+    private readonly Lock _lock = new();
+    private readonly Queue<TaskCompletionSource<int>> _waiters = new();
+    private int _limit = maximum;
+    private int _inUse;
+    private int _generation;
+    private int _successes;
+
+    public int Limit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _limit;
+            }
+        }
+    }
+
+    public int Peak { get; private set; }
+
+    /// <summary>Waits for a slot; returns the generation to hand back to <see cref="Release"/>.</summary>
+    public ValueTask<int> AcquireAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<int> waiter;
+        lock (_lock)
+        {
+            if (_inUse < _limit && _waiters.Count == 0)
+            {
+                _inUse++;
+                Peak = Math.Max(Peak, _inUse);
+                return new ValueTask<int>(_generation);
+            }
+
+            waiter = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+        }
+
+        return WaitAsync(waiter, cancellationToken);
+    }
+
+    public void Release(int generation, bool throttled)
+    {
+        lock (_lock)
+        {
+            _inUse--;
+            if (throttled)
+            {
+                if (generation == _generation)
+                {
+                    _limit = Math.Max(1, _limit / 2);
+                    _generation++;
+                    _successes = 0;
+                }
+            }
+            else if (_limit < _maximum && ++_successes >= _limit)
+            {
+                _limit++;
+                _successes = 0;
+            }
+
+            while (_inUse < _limit && _waiters.TryDequeue(out var waiter))
+            {
+                // A cancelled waiter fails TrySetResult and gives its turn to the next one.
+                if (waiter.TrySetResult(_generation))
+                {
+                    _inUse++;
+                    Peak = Math.Max(Peak, _inUse);
+                }
+            }
+        }
+    }
+
+    private static async ValueTask<int> WaitAsync(TaskCompletionSource<int> waiter, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.Register(static state => ((TaskCompletionSource<int>)state!).TrySetCanceled(), waiter))
+        {
+            return await waiter.Task.ConfigureAwait(false);
+        }
+    }
+}

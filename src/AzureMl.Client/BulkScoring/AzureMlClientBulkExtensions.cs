@@ -1,0 +1,203 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization.Metadata;
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client;
+
+/// <summary>
+/// Bulk scoring and typed rows on any <see cref="IAzureMlClient"/>: rows are split into batches (by row count and
+/// request size), batches run concurrently up to a bound, and results come back in input order while later batches
+/// are in flight. Built on <see cref="IAzureMlClient.ExecuteAsync(ScoringRequest, ScoringOptions?, CancellationToken)"/>,
+/// so a test double of the interface gets them too.
+/// </summary>
+public static class AzureMlClientBulkExtensions
+{
+    /// <summary>
+    /// Scores a stream of table rows in batches, concurrently, and yields each batch's output rows in input order.
+    /// The input is read only as far as the in-flight window needs (twice <see cref="BulkScoringOptions.MaxConcurrency"/> batches).
+    /// </summary>
+    /// <param name="client">The client of the web service.</param>
+    /// <param name="columnNames">The input column names.</param>
+    /// <param name="rows">The rows: one cell per column, formatted like <see cref="ScoringTable.AddRow"/> (a <c>string?[]</c> is copied without formatting).</param>
+    /// <param name="options">The run's settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops the run and cancels the calls in flight.</param>
+    /// <returns>The batches, in input order.</returns>
+    /// <exception cref="ArgumentException">The columns or options are unusable, or a row has the wrong number of cells.</exception>
+    /// <exception cref="BulkScoringException">A batch failed (unless <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>); it names the rows and holds the service's error.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
+    public static IAsyncEnumerable<BulkScoringBatch<ScoringRow>> ScoreBulkAsync(
+        this IAzureMlClient client,
+        IEnumerable<string> columnNames,
+        IAsyncEnumerable<IReadOnlyList<object?>> rows,
+        BulkScoringOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(rows);
+        var columns = new ScoringTable(columnNames).RawColumnNames;
+        options = Checked(options);
+        return BulkScoringEngine.RunAsync(client, columns, rows, ToCells, static (output, _) => output.Rows, options, cancellationToken);
+    }
+
+    /// <inheritdoc cref="ScoreBulkAsync(IAzureMlClient, IEnumerable{string}, IAsyncEnumerable{IReadOnlyList{object?}}, BulkScoringOptions?, CancellationToken)"/>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
+    public static IAsyncEnumerable<BulkScoringBatch<ScoringRow>> ScoreBulkAsync(
+        this IAzureMlClient client,
+        IEnumerable<string> columnNames,
+        IEnumerable<IReadOnlyList<object?>> rows,
+        BulkScoringOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return client.ScoreBulkAsync(columnNames, new SyncSource<IReadOnlyList<object?>>(rows), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scores a stream of <typeparamref name="TInput"/> records in batches, concurrently, and yields each batch's
+    /// <typeparamref name="TOutput"/> records in input order. Properties map to columns by their JSON names
+    /// (rename with <c>[JsonPropertyName]</c>, skip with <c>[JsonIgnore]</c>); cells are converted with the invariant culture.
+    /// </summary>
+    /// <typeparam name="TInput">The input record type.</typeparam>
+    /// <typeparam name="TOutput">The output record type.</typeparam>
+    /// <param name="client">The client of the web service.</param>
+    /// <param name="rows">The input records.</param>
+    /// <param name="inputType">Source-generated metadata of <typeparamref name="TInput"/> (e.g. <c>MyJsonContext.Default.Flower</c>).</param>
+    /// <param name="outputType">Source-generated metadata of <typeparamref name="TOutput"/>.</param>
+    /// <param name="options">The run's settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops the run and cancels the calls in flight.</param>
+    /// <returns>The batches, in input order.</returns>
+    /// <exception cref="ArgumentException">A type has a property that cannot be a cell, or the options are unusable.</exception>
+    /// <exception cref="BulkScoringException">A batch failed (unless <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>).</exception>
+    /// <exception cref="InvalidOperationException">An output property has no matching column, or a cell cannot be converted to its type.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
+    public static IAsyncEnumerable<BulkScoringBatch<TOutput>> ScoreBulkAsync<TInput, TOutput>(
+        this IAzureMlClient client,
+        IAsyncEnumerable<TInput> rows,
+        JsonTypeInfo<TInput> inputType,
+        JsonTypeInfo<TOutput> outputType,
+        BulkScoringOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(rows);
+        var input = new InputRowMapper<TInput>(inputType, nameof(inputType));
+        var output = new OutputRowMapper<TOutput>(outputType, nameof(outputType));
+        options = Checked(options);
+        return BulkScoringEngine.RunAsync(client, input.Columns, rows, input.ToCells, output.Read, options, cancellationToken);
+    }
+
+    /// <inheritdoc cref="ScoreBulkAsync{TInput, TOutput}(IAzureMlClient, IAsyncEnumerable{TInput}, JsonTypeInfo{TInput}, JsonTypeInfo{TOutput}, BulkScoringOptions?, CancellationToken)"/>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
+    public static IAsyncEnumerable<BulkScoringBatch<TOutput>> ScoreBulkAsync<TInput, TOutput>(
+        this IAzureMlClient client,
+        IEnumerable<TInput> rows,
+        JsonTypeInfo<TInput> inputType,
+        JsonTypeInfo<TOutput> outputType,
+        BulkScoringOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return client.ScoreBulkAsync(new SyncSource<TInput>(rows), inputType, outputType, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scores <typeparamref name="TInput"/> records in one call and returns the <typeparamref name="TOutput"/> records
+    /// of the default output. Mapping as in <see cref="ScoreBulkAsync{TInput, TOutput}(IAzureMlClient, IEnumerable{TInput}, JsonTypeInfo{TInput}, JsonTypeInfo{TOutput}, BulkScoringOptions?, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TInput">The input record type.</typeparam>
+    /// <typeparam name="TOutput">The output record type.</typeparam>
+    /// <param name="client">The client of the web service.</param>
+    /// <param name="rows">The input records; at least one.</param>
+    /// <param name="inputType">Source-generated metadata of <typeparamref name="TInput"/>.</param>
+    /// <param name="outputType">Source-generated metadata of <typeparamref name="TOutput"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The output records, in input order.</returns>
+    /// <exception cref="ArgumentException">There are no rows, or a type has a property that cannot be a cell.</exception>
+    /// <exception cref="AzureMlException">The service or gateway refused the call.</exception>
+    /// <exception cref="InvalidOperationException">An output property has no matching column, or a cell cannot be converted to its type.</exception>
+    public static async Task<IReadOnlyList<TOutput>> ScoreAsync<TInput, TOutput>(
+        this IAzureMlClient client,
+        IEnumerable<TInput> rows,
+        JsonTypeInfo<TInput> inputType,
+        JsonTypeInfo<TOutput> outputType,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(rows);
+        var input = new InputRowMapper<TInput>(inputType, nameof(inputType));
+        var output = new OutputRowMapper<TOutput>(outputType, nameof(outputType));
+        var table = new ScoringTable(input.Columns);
+        long index = 0;
+        foreach (var row in rows)
+        {
+            table.RawRows.Add(input.ToCells(row, index++));
+        }
+
+        if (table.RawRows.Count == 0)
+        {
+            throw new ArgumentException("There are no rows: pass at least one record.", nameof(rows));
+        }
+
+        var result = await client.ExecuteAsync(new ScoringRequest(table), new ScoringOptions { Details = true }, cancellationToken).ConfigureAwait(false);
+        return output.Read(result.DefaultOutput, 0);
+    }
+
+    private static BulkScoringOptions Checked(BulkScoringOptions? options)
+    {
+        options ??= new BulkScoringOptions();
+        options.ThrowIfInvalid(nameof(options));
+        return options;
+    }
+
+    [SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
+    private static string?[] ToCells(IReadOnlyList<object?> row, long index)
+    {
+        if (row is null)
+        {
+            throw new ArgumentException($"Row {index} is null: pass one list of cells per row.", "rows");
+        }
+
+        if (row is string?[] text)
+        {
+            return (string?[])text.Clone();
+        }
+
+        var cells = new string?[row.Count];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            try
+            {
+                cells[i] = ScoringTable.FormatCell(row[i]);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"Row {index}, cell {i}: {ex.Message}", "rows", ex);
+            }
+        }
+
+        return cells;
+    }
+
+    /// <summary>Reads a synchronous sequence without an async state machine per row.</summary>
+    private sealed class SyncSource<T>(IEnumerable<T> items) : IAsyncEnumerable<T>
+    {
+        public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) => new Enumerator(items.GetEnumerator(), cancellationToken);
+
+        private sealed class Enumerator(IEnumerator<T> inner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
+        {
+            public T Current => inner.Current;
+
+            public ValueTask<bool> MoveNextAsync()
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return new ValueTask<bool>(inner.MoveNext());
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                inner.Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+}

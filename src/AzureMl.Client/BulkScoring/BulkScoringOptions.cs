@@ -1,0 +1,122 @@
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client;
+
+/// <summary>Settings of a bulk scoring run (<see cref="AzureMlClientBulkExtensions"/>).</summary>
+public sealed class BulkScoringOptions
+{
+    /// <summary>The most rows sent in one call.</summary>
+    /// <value>Default: 500. Range 1 to 100,000.</value>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// The most request-body bytes of one call, estimated while the batch is built (an upper bound: it counts every
+    /// character the JSON writer may escape as six bytes). A single row larger than this is sent alone.
+    /// </summary>
+    /// <value>Default: 4 MiB (4,194,304). Range 1 KiB to 256 MiB.</value>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The most calls in flight at once. The service runs 20 concurrent calls per endpoint by default (4 on the free
+    /// tier) and answers 503 above that; the run halves its concurrency on throttling and grows it back on success.
+    /// </summary>
+    /// <value>Default: 16 (leaves room under the default limit of 20 for other callers). Range 1 to 200.</value>
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// Whether a failed batch is reported in its <see cref="BulkScoringBatch{T}.Error"/> while the run goes on. When
+    /// <see langword="false"/>, the first failed batch stops the run with a <see cref="BulkScoringException"/>.
+    /// </summary>
+    /// <value>Default: <see langword="false"/> (fail the run).</value>
+    public bool ContinueOnBatchFailure { get; set; }
+
+    /// <summary>How many times one batch is sent again after throttling (503 or 429) before it counts as failed.</summary>
+    /// <value>Default: 10. Range 0 to 1,000.</value>
+    public int MaxThrottleRetries { get; set; } = 10;
+
+    /// <summary>The first wait after throttling without a <c>Retry-After</c> header; it doubles on each retry of a batch (±20% jitter).</summary>
+    /// <value>Default: 1 second. Range 1 millisecond to <see cref="MaxThrottleDelay"/>.</value>
+    public TimeSpan ThrottleBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest single wait after throttling; a longer <c>Retry-After</c> is cut to it.</summary>
+    /// <value>Default: 60 seconds. Range up to 1 hour.</value>
+    public TimeSpan MaxThrottleDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The input port the rows are sent to.</summary>
+    /// <value>Default: <c>input1</c>.</value>
+    public string InputName { get; set; } = ScoringRequest.DefaultInputName;
+
+    /// <summary>The output port whose rows are returned; <see langword="null"/> for <c>output1</c> or else the first one.</summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public string? OutputName { get; set; }
+
+    /// <summary>The web service parameters sent with every batch.</summary>
+    /// <value>Default: empty.</value>
+    public IDictionary<string, string> GlobalParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Receives a snapshot after each batch is sent, scored, failed or throttled.</summary>
+    /// <value>Default: <see langword="null"/> (no progress reports).</value>
+    public IProgress<BulkScoringProgress>? Progress { get; set; }
+
+    /// <summary>The clock for throttling waits; <see langword="null"/> uses the client's.</summary>
+    /// <value>Default: <see langword="null"/> (the <see cref="AzureMlClient"/>'s clock, or <see cref="TimeProvider.System"/> for other implementations).</value>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
+    /// <returns>An empty list when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (BatchSize is < 1 or > 100_000)
+        {
+            errors.Add($"{nameof(BatchSize)} is {BatchSize}: use 1 to 100,000 rows (500 is a good start).");
+        }
+
+        if (MaxBatchBytes is < 1024 or > 256 * 1024 * 1024)
+        {
+            errors.Add($"{nameof(MaxBatchBytes)} is {MaxBatchBytes}: use 1 KiB to 256 MiB.");
+        }
+
+        if (MaxConcurrency is < 1 or > 200)
+        {
+            errors.Add($"{nameof(MaxConcurrency)} is {MaxConcurrency}: use 1 to 200, and at most the endpoint's concurrent-call limit (20 by default).");
+        }
+
+        if (MaxThrottleRetries is < 0 or > 1000)
+        {
+            errors.Add($"{nameof(MaxThrottleRetries)} is {MaxThrottleRetries}: use 0 to 1,000.");
+        }
+
+        if (MaxThrottleDelay <= TimeSpan.Zero || MaxThrottleDelay > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{nameof(MaxThrottleDelay)} is {MaxThrottleDelay}: use more than zero and at most 1 hour.");
+        }
+
+        if (ThrottleBackoff < TimeSpan.FromMilliseconds(1) || ThrottleBackoff > MaxThrottleDelay)
+        {
+            errors.Add($"{nameof(ThrottleBackoff)} is {ThrottleBackoff}: use 1 millisecond to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
+        }
+
+        var inputProblem = ScoringValidation.NameProblem(InputName);
+        if (inputProblem is not null)
+        {
+            errors.Add($"{nameof(InputName)} {inputProblem}");
+        }
+
+        if (OutputName is not null && OutputName.Length == 0)
+        {
+            errors.Add($"{nameof(OutputName)} is empty: use null for the default output, or a name such as output2.");
+        }
+
+        return errors;
+    }
+
+    internal void ThrowIfInvalid(string paramName)
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid BulkScoringOptions: " + string.Join(" ", errors), paramName);
+        }
+    }
+}

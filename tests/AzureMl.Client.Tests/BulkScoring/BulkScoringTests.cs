@@ -1,0 +1,389 @@
+using System.Globalization;
+using AzureMl.Client.Internal;
+
+namespace AzureMl.Client.Tests.BulkScoring;
+
+public sealed class BulkScoringTests
+{
+    private static readonly string[] Columns = ["Id", "Text"];
+
+    private static IEnumerable<IReadOnlyList<object?>> Rows(int count, int textLength = 4)
+    {
+        var text = new string('x', textLength);
+        for (var i = 0; i < count; i++)
+        {
+            yield return new object?[] { i, text };
+        }
+    }
+
+    private static async Task<List<BulkScoringBatch<ScoringRow>>> CollectAsync(IAsyncEnumerable<BulkScoringBatch<ScoringRow>> run)
+    {
+        var batches = new List<BulkScoringBatch<ScoringRow>>();
+        await foreach (var batch in run)
+        {
+            batches.Add(batch);
+        }
+
+        return batches;
+    }
+
+    private static async Task RandomHopsAsync(Random random, int max)
+    {
+        int hops;
+        lock (random)
+        {
+            hops = random.Next(max);
+        }
+
+        for (var i = 0; i < hops; i++)
+        {
+            await Task.Yield();
+        }
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_RandomPerBatchLatency_YieldsRowsInInputOrder()
+    {
+        var random = new Random(42);
+        var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 200); return null; } };
+        var client = handler.CreateClient();
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(2_000), new BulkScoringOptions { BatchSize = 37, MaxConcurrency = 6 }));
+
+        var ids = batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).ToList();
+        ids.Should().Equal(Enumerable.Range(0, 2_000));
+        batches.Select(b => b.FirstRow).Should().BeInAscendingOrder();
+        batches.Should().OnlyContain(b => b.Succeeded && b.Results.Count == b.RowCount);
+        handler.Calls.Should().Be((2_000 + 36) / 37);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_BatchesCompleteInReverseOrder_YieldsInInputOrder()
+    {
+        var gates = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var arrived = 0;
+        var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completionOrder = new List<int>();
+        var handler = new EchoScoringHandler
+        {
+            OnCall = async call =>
+            {
+                var batch = call.FirstValue / 10;
+                if (Interlocked.Increment(ref arrived) == 4)
+                {
+                    allArrived.SetResult();
+                }
+
+                await gates[batch].Task;
+                lock (completionOrder)
+                {
+                    completionOrder.Add(batch);
+                }
+
+                return null;
+            },
+        };
+        var client = handler.CreateClient();
+
+        var run = CollectAsync(client.ScoreBulkAsync(Columns, Rows(40), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 4 }));
+        await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 3; i >= 0; i--)
+        {
+            gates[i].SetResult();
+            await Task.Yield();
+        }
+
+        var batches = await run;
+        batches.Select(b => b.FirstRow).Should().Equal(0, 10, 20, 30);
+        batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 40));
+        batches[2].Results[5]["Scored"].Should().Be("scored:25");
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_ManyBatches_NeverExceedsConcurrencyBound()
+    {
+        var random = new Random(7);
+        var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 100); return null; } };
+        var client = handler.CreateClient();
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3_000), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 3 }));
+
+        batches.Sum(b => b.Results.Count).Should().Be(3_000);
+        handler.Peak.Should().BeLessThanOrEqualTo(3).And.BeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_LargeRows_SplitsByEstimatedBytes()
+    {
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+        var options = new BulkScoringOptions { BatchSize = 500, MaxBatchBytes = 16 * 1024 };
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(100, textLength: 1_000), options));
+
+        batches.Sum(b => b.Results.Count).Should().Be(100);
+        handler.Received.Should().HaveCountGreaterThan(6);
+        handler.Received.Should().OnlyContain(c => c.BodyBytes <= options.MaxBatchBytes);
+        handler.Received.Max(c => c.Rows.Length).Should().BeGreaterThan(10, "batches are filled up to the byte limit, not cut short");
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_RowLargerThanLimit_IsSentAlone()
+    {
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3, textLength: 5_000), new BulkScoringOptions { MaxBatchBytes = 1024 }));
+
+        batches.Select(b => b.RowCount).Should().Equal(1, 1, 1);
+    }
+
+    [Theory]
+    [InlineData("plain ascii text", 16 + 3)]
+    [InlineData("é<", (2 * 6) + 3)]
+    [InlineData(null, 5)]
+    public void EstimateCellBytes_CountsEscapesAsUpperBound(string? cell, int expected)
+    {
+        BulkScoringEngine.EstimateCellBytes(cell).Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_RowCountLimit_CutsBatches()
+    {
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_001), new BulkScoringOptions { BatchSize = 250 }));
+
+        batches.Select(b => b.RowCount).Should().Equal(250, 250, 250, 250, 1);
+        batches.Select(b => b.FirstRow).Should().Equal(0, 250, 500, 750, 1_000);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_BatchFails_ThrowsWithRowRangeAndServiceError()
+    {
+        var handler = new EchoScoringHandler
+        {
+            OnCall = call => Task.FromResult(call.FirstValue == 200 ? EchoScoringHandler.Error(400, "BadArgument", "InputParseError") : null),
+        };
+        var client = handler.CreateClient();
+        var yielded = new List<long>();
+
+        var act = async () =>
+        {
+            await foreach (var batch in client.ScoreBulkAsync(Columns, Rows(1_000), new BulkScoringOptions { BatchSize = 100, MaxConcurrency = 2 }))
+            {
+                yielded.Add(batch.FirstRow);
+            }
+        };
+
+        var error = (await act.Should().ThrowAsync<BulkScoringException>()).Which;
+        error.FirstRow.Should().Be(200);
+        error.RowCount.Should().Be(100);
+        error.Message.Should().Contain("rows 200 to 299").And.Contain("InputParseError");
+        error.ScoringError!.Status.Should().Be(400);
+        yielded.Should().Equal(0, 100);
+        handler.Calls.Should().BeLessThan(10, "the run stops sending once a batch has failed");
+        handler.Active.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_ContinueOnBatchFailure_ReportsFailedBatchAndScoresTheRest()
+    {
+        var handler = new EchoScoringHandler
+        {
+            OnCall = call => Task.FromResult(call.FirstValue == 300 ? EchoScoringHandler.Error(500, "InternalError", "ModuleExecutionError") : null),
+        };
+        var client = handler.CreateClient();
+        var reports = new List<BulkScoringProgress>();
+        var options = new BulkScoringOptions { BatchSize = 100, ContinueOnBatchFailure = true, Progress = new SyncProgress(reports) };
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_000), options));
+
+        batches.Should().HaveCount(10);
+        var failed = batches.Should().ContainSingle(b => !b.Succeeded).Which;
+        failed.FirstRow.Should().Be(300);
+        failed.Results.Should().BeEmpty();
+        failed.Error!.ScoringError!.DetailCode.Should().Be("ModuleExecutionError");
+        batches.Where(b => b.Succeeded).Sum(b => b.Results.Count).Should().Be(900);
+        var last = reports.OrderBy(r => r.RowsScored + r.RowsFailed).Last();
+        last.RowsSent.Should().Be(1_000);
+        last.RowsScored.Should().Be(900);
+        last.RowsFailed.Should().Be(100);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_Throttled_WaitsRetryAfterAndCompletes()
+    {
+        var throttled = 0;
+        var handler = new EchoScoringHandler
+        {
+            OnCall = _ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3
+                ? EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 2)
+                : null),
+        };
+        var clock = new RecordingTimeProvider();
+        var client = handler.CreateClient(clock);
+        var reports = new List<BulkScoringProgress>();
+        var options = new BulkScoringOptions { BatchSize = 50, MaxConcurrency = 8, Progress = new SyncProgress(reports) };
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(500), options));
+
+        batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 500));
+        clock.Delays.Should().HaveCount(3).And.OnlyContain(d => d == TimeSpan.FromSeconds(2));
+        handler.Calls.Should().Be(10 + 3);
+        var last = reports.MaxBy(r => (r.RowsScored, r.Retries, r.ThrottlingWaits));
+        last.ThrottlingWaits.Should().Be(3);
+        last.Retries.Should().Be(3);
+        last.ThrottlingDelay.Should().Be(TimeSpan.FromSeconds(6));
+        reports.Min(r => r.Concurrency).Should().BeLessThan(8, "throttling lowers the concurrency");
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_ThrottledWithoutRetryAfter_BacksOffExponentially()
+    {
+        var throttled = 0;
+        var handler = new EchoScoringHandler
+        {
+            OnCall = _ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3 ? EchoScoringHandler.Error(429, "RateLimit", "RateLimit") : null),
+        };
+        var clock = new RecordingTimeProvider();
+        var client = handler.CreateClient(clock);
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { ThrottleBackoff = TimeSpan.FromSeconds(1) }));
+
+        batches.Single().Results.Should().HaveCount(10);
+        var delays = clock.Delays.ToArray();
+        delays.Should().HaveCount(3);
+        delays[0].TotalSeconds.Should().BeInRange(0.8, 1.2);
+        delays[1].TotalSeconds.Should().BeInRange(1.6, 2.4);
+        delays[2].TotalSeconds.Should().BeInRange(3.2, 4.8);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_ThrottledBeyondRetries_FailsWithHint()
+    {
+        var handler = new EchoScoringHandler
+        {
+            OnCall = _ => Task.FromResult<HttpResponseMessage?>(EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)),
+        };
+        var client = handler.CreateClient(new RecordingTimeProvider());
+
+        var act = () => CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { MaxThrottleRetries = 2 }));
+
+        var error = (await act.Should().ThrowAsync<BulkScoringException>()).Which;
+        error.Message.Should().Contain("MaxConcurrency");
+        handler.Calls.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_SlowConsumer_ReadsInputOnlyAsFarAsTheWindow()
+    {
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+        var pulled = 0;
+        IEnumerable<IReadOnlyList<object?>> Source()
+        {
+            for (var i = 0; i < 1_000_000; i++)
+            {
+                pulled++;
+                yield return new object?[] { i, "x" };
+            }
+        }
+
+        var options = new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 2 };
+        await using (var enumerator = client.ScoreBulkAsync(Columns, Source(), options).GetAsyncEnumerator())
+        {
+            (await enumerator.MoveNextAsync()).Should().BeTrue();
+            enumerator.Current.FirstRow.Should().Be(0);
+        }
+
+        pulled.Should().BeLessThanOrEqualTo((2 * 2 * 10) + 1);
+        handler.Active.Should().Be(0, "leaving the loop cancels and awaits the calls in flight");
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_Cancelled_StopsWithOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+
+        var act = async () =>
+        {
+            await foreach (var batch in client.ScoreBulkAsync(Columns, Rows(10_000), new BulkScoringOptions { BatchSize = 10 }, cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        };
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        handler.Calls.Should().BeLessThan(100);
+    }
+
+    [Fact]
+    public void ScoreBulkAsync_InvalidOptions_ThrowsNamingTheSetting()
+    {
+        var client = new EchoScoringHandler().CreateClient();
+
+        var act = () => client.ScoreBulkAsync(Columns, Rows(1), new BulkScoringOptions { BatchSize = 0, MaxConcurrency = 500 });
+
+        act.Should().Throw<ArgumentException>().Which.Should().Match<ArgumentException>(e =>
+            e.ParamName == "options" && e.Message.Contains("BatchSize is 0") && e.Message.Contains("MaxConcurrency is 500"));
+    }
+
+    [Fact]
+    public void Validate_Defaults_AreUsable()
+    {
+        var options = new BulkScoringOptions();
+        options.Validate().Should().BeEmpty();
+        options.BatchSize.Should().Be(500);
+        options.MaxBatchBytes.Should().Be(4 * 1024 * 1024);
+        options.MaxConcurrency.Should().Be(16);
+        options.ContinueOnBatchFailure.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_RowWithWrongCellCount_ThrowsNamingTheRow()
+    {
+        var client = new EchoScoringHandler().CreateClient();
+        IReadOnlyList<object?>[] rows = [new object?[] { 1, "a" }, new object?[] { 2 }];
+
+        var act = () => CollectAsync(client.ScoreBulkAsync(Columns, rows));
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("Row 1 has 1 cells but there are 2 columns");
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_AsyncSourceAndGlobalParameters_SendsParametersWithEveryBatch()
+    {
+        var handler = new EchoScoringHandler();
+        var client = handler.CreateClient();
+        var options = new BulkScoringOptions { BatchSize = 5 };
+        options.GlobalParameters["Threshold"] = "0.5";
+        static async IAsyncEnumerable<IReadOnlyList<object?>> Source()
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                await Task.Yield();
+                yield return new string?[] { i.ToString(CultureInfo.InvariantCulture), null };
+            }
+        }
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Source(), options));
+
+        batches.Select(b => b.RowCount).Should().Equal(5, 5, 2);
+        batches[2].Results[1].IsNull("Text").Should().BeTrue();
+    }
+
+    private sealed class SyncProgress(List<BulkScoringProgress> reports) : IProgress<BulkScoringProgress>
+    {
+        public void Report(BulkScoringProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
+}
