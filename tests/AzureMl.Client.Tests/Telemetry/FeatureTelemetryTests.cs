@@ -16,12 +16,12 @@ public sealed class FeatureTelemetryTests
         using var rows = new MetricCollector<long>(null, AzureMlDiagnostics.Name, "azureml.client.rows_scored");
         var time = new FakeTimeProvider();
         var handler = new ScriptedHandler(time).Then(_ => Json("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"],["2"],["3"]]}}}}"""));
-        var client = BatchTestSupport.CreateClient("http://localhost", handler, time);
+        var client = UniqueClient(handler, time);
         var table = new ScoringTable(["Col2"]).AddRow("a").AddRow("b").AddRow("c");
 
         await client.ExecuteAsync(table);
 
-        rows.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], BatchTestSupport.ServiceId))
+        rows.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], client.ServiceId))
             .Select(m => m.Value).Should().Equal(3);
     }
 
@@ -35,7 +35,7 @@ public sealed class FeatureTelemetryTests
             .Then(_ => new HttpResponseMessage(HttpStatusCode.OK))
             .ThenStatus("Finished")
             .ThenStatus("Finished");
-        var client = BatchTestSupport.CreateClient("http://localhost", handler, time);
+        var client = UniqueClient(handler, time);
         var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "in.csv") };
 
         var operation = await client.SubmitAndStartJobAsync(request);
@@ -43,11 +43,21 @@ public sealed class FeatureTelemetryTests
         await operation.UpdateStatusAsync();
         await operation.UpdateStatusAsync();
 
-        var job = jobs.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], BatchTestSupport.ServiceId))
+        var job = jobs.GetMeasurementSnapshot().Where(m => Equals(m.Tags[AzureMlTelemetry.ServiceIdTag], client.ServiceId))
             .Should().ContainSingle().Which;
         job.Value.Should().Be(42);
         job.Tags[AzureMlTelemetry.JobStateTag].Should().Be("Finished");
     }
+
+    // Metrics are process-wide and tests run in parallel: a service id of its own keeps this test's measurements apart.
+    private static AzureMlClient UniqueClient(HttpMessageHandler handler, TimeProvider time) =>
+        new(new HttpClient(handler), new AzureMlClientOptions
+        {
+            Endpoint = new Uri("http://localhost"),
+            WorkspaceId = BatchTestSupport.WorkspaceId,
+            ServiceId = Guid.NewGuid().ToString("N"),
+            ApiKey = BatchTestSupport.ApiKey,
+        }, time);
 
     private static HttpResponseMessage Json(string body) =>
         new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
