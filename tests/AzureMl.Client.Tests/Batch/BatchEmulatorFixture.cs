@@ -47,13 +47,7 @@ public sealed class BatchEmulatorFixture : IAsyncLifetime
     public void ReleaseSlowJobs() => _gate.TrySetResult();
 
     public AzureMlClient CreateClient(string? serviceId = null, string? apiKey = null) =>
-        new(new HttpClient(), new AzureMlClientOptions
-        {
-            Endpoint = Emulator.ServiceRoot,
-            WorkspaceId = Emulator.WorkspaceId,
-            ServiceId = serviceId ?? Emulator.ServiceId,
-            ApiKey = apiKey ?? Emulator.ApiKey,
-        });
+        EmulatorClients.Create(Emulator, serviceId: serviceId, apiKey: apiKey);
 }
 
 [CollectionDefinition(Name)]

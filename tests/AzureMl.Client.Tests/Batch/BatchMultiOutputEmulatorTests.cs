@@ -31,14 +31,7 @@ public sealed class BatchMultiOutputEmulatorTests(BatchEmulatorFixture fixture) 
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    private AzureMlClient CreateClient() =>
-        new(new HttpClient(), new AzureMlClientOptions
-        {
-            Endpoint = _emulator.ServiceRoot,
-            WorkspaceId = _emulator.WorkspaceId,
-            ServiceId = _emulator.ServiceId,
-            ApiKey = _emulator.ApiKey,
-        });
+    private AzureMlClient CreateClient() => EmulatorClients.Create(_emulator);
 
     private BatchRunOptions Options() => new()
     {

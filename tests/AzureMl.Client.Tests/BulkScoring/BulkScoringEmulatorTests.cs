@@ -25,13 +25,7 @@ public sealed class BulkScoringEmulatorTests : IAsyncLifetime
         await _emulator.DisposeAsync();
     }
 
-    private AzureMlClient CreateClient(TimeProvider? timeProvider = null) => new(_http, new AzureMlClientOptions
-    {
-        Endpoint = _emulator.ServiceRoot,
-        WorkspaceId = _emulator.WorkspaceId,
-        ServiceId = _emulator.ServiceId,
-        ApiKey = _emulator.ApiKey,
-    }, timeProvider);
+    private AzureMlClient CreateClient(TimeProvider? timeProvider = null) => EmulatorClients.Create(_emulator, _http, timeProvider);
 
     private static IEnumerable<IReadOnlyList<object?>> Reviews(int count)
     {

@@ -29,14 +29,7 @@ public sealed class MultiOutputEmulatorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    private AzureMlClient CreateClient() =>
-        new(new HttpClient(), new AzureMlClientOptions
-        {
-            Endpoint = _emulator.ServiceRoot,
-            WorkspaceId = _emulator.WorkspaceId,
-            ServiceId = _emulator.ServiceId,
-            ApiKey = _emulator.ApiKey,
-        });
+    private AzureMlClient CreateClient() => EmulatorClients.Create(_emulator);
 
     [Fact]
     public async Task ExecuteAsync_TwoOutputService_ReadsOutput2WithSchema()
