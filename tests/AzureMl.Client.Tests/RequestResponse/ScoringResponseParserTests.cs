@@ -142,6 +142,45 @@ public class ScoringResponseParserTests
     }
 
     [Fact]
+    public void ParseTable_CommentsInBody_AreSkipped()
+    {
+        var result = Parse("""
+            // scored by a proxy that annotates bodies
+            {"Results":{"output1":{"type":"table", /* the table */ "value":{"ColumnNames":["a/b"],"Values":[["x/y"], /* second */ ["z"]]}}}}
+            """);
+
+        var output = result.DefaultOutput;
+        output.ColumnNames.Should().Equal("a/b");
+        output.Rows.Select(r => r.GetString(0)).Should().Equal("x/y", "z");
+    }
+
+    [Fact]
+    public void ParseTable_CommentThenWrongShape_SaysWhatIsWrong()
+    {
+        Fails("""{"Results":{"output1":/* c */[1]}}""").Should().Match("Results.output1 is an array of rows (the swagger form)*");
+    }
+
+    [Theory]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a/b"]]}}}} / trailing""")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"]]}}}} /* unterminated""")]
+    public void ParseTable_InvalidJsonWithSlash_ThrowsJsonException(string json)
+    {
+        var act = () => Parse(json);
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void ParseSwagger_CommentsInBody_AreSkipped()
+    {
+        var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
+            {"Results":{"output1":[{"Col2":"good" /* label */,"Score":0.9}]}} // end
+            """));
+
+        result.DefaultOutput[0]["Score"].Should().Be("0.9");
+    }
+
+    [Fact]
     public void ParseSwagger_RowsAsObjects_ReadsValuesAndLiterals()
     {
         var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
