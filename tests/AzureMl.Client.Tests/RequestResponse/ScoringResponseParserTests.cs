@@ -180,6 +180,49 @@ public class ScoringResponseParserTests
         result.DefaultOutput[0]["Score"].Should().Be("0.9");
     }
 
+    [Theory]
+    [InlineData("""[["a", 1, -2.5e+3, true, false, null, ""]]""", "a|1|-2.5e+3|true|false|<null>|")]
+    [InlineData(" [ [ \"a\" , 0 ] ,\n\t[ \"b\",\r\n-0.0E7 ] ] ", "a|0;b|-0.0E7")]
+    [InlineData("""[["tab\tquote\" \u00e9", "plain"], ["x", "y"]]""", "tab\tquote\" é|plain;x|y")]
+    [InlineData("""[[], []]""", ";")]
+    [InlineData("""[]""", "")]
+    [InlineData("""[["é ü 中"]]""", "é ü 中")]
+    public void ParseTable_ValuesOfEveryKind_ReadTheSameAsTheReaderReadsThem(string values, string expected)
+    {
+        var output = Parse("""{"Results":{"output1":{"type":"table","value":{"Values":""" + values + ""","ColumnNames":null}},"output2":{"value":{"Values":[["z"]]}}}}""").DefaultOutput;
+
+        var text = string.Join(";", output.Rows.Select(r => string.Join("|", Enumerable.Range(0, r.Count).Select(c => r.GetString(c) ?? "<null>"))));
+        text.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("""[["a"],["b",]]""")]
+    [InlineData("""[["a"],]""")]
+    [InlineData("""[[01]]""")]
+    [InlineData("""[[1.]]""")]
+    [InlineData("""[[1e]]""")]
+    [InlineData("""[[-]]""")]
+    [InlineData("""[[tru]]""")]
+    [InlineData("""[[truex]]""")]
+    [InlineData("""[[nul]]""")]
+    [InlineData("""[["a" "b"]]""")]
+    [InlineData("""[["a"]["b"]]""")]
+    [InlineData("[[\"a\u0001\"]]")]
+    public void ParseTable_InvalidValues_ThrowsJsonException(string values)
+    {
+        var act = () => Parse("""{"Results":{"output1":{"type":"table","value":{"Values":""" + values + "}}}}");
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void ParseTable_InvalidJsonAfterValues_ThrowsJsonException()
+    {
+        var act = () => Parse("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"]],}}}}""");
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
     [Fact]
     public void ParseSwagger_RowsAsObjects_ReadsValuesAndLiterals()
     {
