@@ -128,7 +128,7 @@ public class BulkThroughputBenchmarks
         return _idealBodies.Length;
     }
 
-    private static byte[] BodyOf(string?[][] rows)
+    internal static byte[] BodyOf(string?[][] rows)
     {
         var json = new StringBuilder("""{"Inputs":{"input1":{"ColumnNames":["Col2"],"Values":[""");
         for (var i = 0; i < rows.Length; i++)

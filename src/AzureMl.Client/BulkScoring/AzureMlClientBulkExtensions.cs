@@ -159,7 +159,8 @@ public static class AzureMlClientBulkExtensions
 
         if (row is string?[] text)
         {
-            return (string?[])text.Clone();
+            // A span copy: Array.Clone takes a much slower runtime path for a small array.
+            return text.AsSpan().ToArray();
         }
 
         var cells = new string?[row.Count];

@@ -37,7 +37,7 @@ internal sealed class ScoringContent : HttpContent
         // Written into pooled memory and copied to the stream in chunks: a stream-backed writer would allocate its
         // own buffer on every call.
         using var buffer = new PooledBufferWriter();
-        var writer = new Utf8JsonWriter(buffer);
+        var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();

@@ -14,11 +14,44 @@ internal sealed class ScoringResponseFormatException(string message) : Exception
 /// </summary>
 internal static class ScoringResponseParser
 {
+    // A string cell ends at its closing quote; an escape or a control character sends it to the reader.
+    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
+
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+
+    // The reader is markedly faster when it need not look for comments. A body without '/' cannot hold one, and a
+    // body that fails without comment support is parsed again with it, so comments are still skipped.
+    private static readonly JsonReaderOptions NoCommentOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
     public static ScoringResult ParseTable(ReadOnlySpan<byte> body)
     {
-        var reader = StartResults(body);
+        try
+        {
+            return ParseTable(body, NoCommentOptions, fastValues: true);
+        }
+        catch (JsonException)
+        {
+            // Parsed again the plain way, so comments are skipped and an error names the same place as ever.
+            return ParseTable(body, ReaderOptions, fastValues: false);
+        }
+    }
+
+    public static SwaggerScoringResult ParseSwagger(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return ParseSwagger(body, NoCommentOptions);
+        }
+        catch (JsonException) when (body.Contains((byte)'/'))
+        {
+            return ParseSwagger(body, ReaderOptions);
+        }
+    }
+
+    private static ScoringResult ParseTable(ReadOnlySpan<byte> body, JsonReaderOptions options, bool fastValues)
+    {
+        var reader = StartResults(body, options, out var json);
         var outputs = new List<ScoringOutput>();
         var cells = new CellBuffer(body.Length);
         try
@@ -32,7 +65,7 @@ internal static class ScoringResponseParser
                     throw Fail($"output \"{name}\" appears twice in \"Results\"");
                 }
 
-                outputs.Add(ReadTableOutput(ref reader, name, cells));
+                outputs.Add(ReadTableOutput(ref reader, ref json, name, cells, fastValues));
             }
         }
         finally
@@ -44,9 +77,9 @@ internal static class ScoringResponseParser
         return new ScoringResult(outputs);
     }
 
-    public static SwaggerScoringResult ParseSwagger(ReadOnlySpan<byte> body)
+    private static SwaggerScoringResult ParseSwagger(ReadOnlySpan<byte> body, JsonReaderOptions options)
     {
-        var reader = StartResults(body);
+        var reader = StartResults(body, options, out _);
         var outputs = new List<KeyValuePair<string, IReadOnlyList<IReadOnlyDictionary<string, string?>>>>();
         while (NextProperty(ref reader))
         {
@@ -64,7 +97,7 @@ internal static class ScoringResponseParser
         return new SwaggerScoringResult(outputs);
     }
 
-    private static Utf8JsonReader StartResults(ReadOnlySpan<byte> body)
+    private static Utf8JsonReader StartResults(ReadOnlySpan<byte> body, JsonReaderOptions options, out ReadOnlySpan<byte> json)
     {
         var trimmed = body.TrimStart(" \t\r\n"u8);
         if (trimmed.StartsWith("\uFEFF"u8))
@@ -82,7 +115,8 @@ internal static class ScoringResponseParser
             throw Fail("the body is HTML or XML, not JSON (a proxy or load balancer may have answered)");
         }
 
-        var reader = new Utf8JsonReader(trimmed, ReaderOptions);
+        json = trimmed;
+        var reader = new Utf8JsonReader(trimmed, options);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -136,7 +170,7 @@ internal static class ScoringResponseParser
         }
     }
 
-    private static ScoringOutput ReadTableOutput(ref Utf8JsonReader reader, string name, CellBuffer cells)
+    private static ScoringOutput ReadTableOutput(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> json, string name, CellBuffer cells, bool fastValues)
     {
         var at = $"Results.{name}";
         if (reader.TokenType == JsonTokenType.StartArray)
@@ -171,7 +205,7 @@ internal static class ScoringResponseParser
                     throw Fail($"{at}.value is a JSON {Kind(reader.TokenType)}, not an object with \"Values\"");
                 }
 
-                table = ReadTable(ref reader, at + ".value", cells);
+                table = ReadTable(ref reader, ref json, at + ".value", cells, fastValues);
             }
             else
             {
@@ -189,7 +223,7 @@ internal static class ScoringResponseParser
         return new ScoringOutput(name, type, t.Names, t.Types, t.ColumnCount, t.RowCount, t.Data, t.Ends);
     }
 
-    private static Table ReadTable(ref Utf8JsonReader reader, string at, CellBuffer cells)
+    private static Table ReadTable(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> json, string at, CellBuffer cells, bool fastValues)
     {
         string[]? names = null;
         string[]? types = null;
@@ -221,6 +255,16 @@ internal static class ScoringResponseParser
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
                     throw Fail($"{at}.Values is a JSON {Kind(reader.TokenType)}, not an array of rows");
+                }
+
+                if (fastValues && TryScanValues(json, (int)reader.BytesConsumed, cells, ref rowCount, ref width, out var end))
+                {
+                    // The rows were plain: go on after them with a reader that resumes in the array's state.
+                    var state = reader.CurrentState;
+                    json = json[end..];
+                    reader = new Utf8JsonReader(json, isFinalBlock: true, state);
+                    reader.Read();
+                    continue;
                 }
 
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -378,6 +422,227 @@ internal static class ScoringResponseParser
         return rows;
     }
 
+    /// <summary>
+    /// Reads the rows of a <c>Values</c> array the fast way when every cell is plain: a string without escapes, a
+    /// number, a boolean or null, every row as wide as the first. Returns false, with nothing added, for anything
+    /// else, so the reader reads the array and reports what is wrong. On success, <paramref name="end"/> is the
+    /// index of the array's closing bracket.
+    /// </summary>
+    private static bool TryScanValues(ReadOnlySpan<byte> json, int start, CellBuffer cells, ref int rowCount, ref int width, out int end)
+    {
+        var mark = cells.Mark();
+        var rows = rowCount;
+        var wide = width;
+        var i = SkipSpace(json, start);
+        if (i < json.Length && json[i] == (byte)']')
+        {
+            end = i;
+            return true;
+        }
+
+        while (i < json.Length && json[i] == (byte)'[')
+        {
+            var count = 0;
+            i = SkipSpace(json, i + 1);
+            if (i < json.Length && json[i] == (byte)']')
+            {
+                i++;
+            }
+            else
+            {
+                while (true)
+                {
+                    i = ScanCell(json, i, cells);
+                    if (i < 0)
+                    {
+                        break;
+                    }
+
+                    count++;
+                    i = SkipSpace(json, i);
+                    if (i < json.Length && json[i] == (byte)',')
+                    {
+                        i = SkipSpace(json, i + 1);
+                        continue;
+                    }
+
+                    if (i < json.Length && json[i] == (byte)']')
+                    {
+                        i++;
+                    }
+                    else
+                    {
+                        i = -1;
+                    }
+
+                    break;
+                }
+
+                if (i < 0)
+                {
+                    break;
+                }
+            }
+
+            if (wide < 0)
+            {
+                wide = count;
+            }
+            else if (count != wide)
+            {
+                break;
+            }
+
+            rows++;
+            i = SkipSpace(json, i);
+            if (i < json.Length && json[i] == (byte)']')
+            {
+                rowCount = rows;
+                width = wide;
+                end = i;
+                return true;
+            }
+
+            if (i >= json.Length || json[i] != (byte)',')
+            {
+                break;
+            }
+
+            i = SkipSpace(json, i + 1);
+        }
+
+        cells.Restore(mark);
+        end = 0;
+        return false;
+    }
+
+    /// <summary>Adds the plain cell at <paramref name="i"/> and returns the index after it, or -1 when it is not plain.</summary>
+    private static int ScanCell(ReadOnlySpan<byte> json, int i, CellBuffer cells)
+    {
+        if (i >= json.Length)
+        {
+            return -1;
+        }
+
+        var c = json[i];
+        if (c == (byte)'"')
+        {
+            var text = json[(i + 1)..];
+            var length = text.IndexOfAny(StringStops);
+            if (length < 0 || text[length] != (byte)'"')
+            {
+                return -1;
+            }
+
+            cells.AddRaw(text[..length]);
+            return i + length + 2;
+        }
+
+        int after;
+        if (c == (byte)'-' || char.IsAsciiDigit((char)c))
+        {
+            after = ScanNumber(json, i);
+        }
+        else if (json[i..].StartsWith("true"u8))
+        {
+            after = i + 4;
+        }
+        else if (json[i..].StartsWith("false"u8))
+        {
+            after = i + 5;
+        }
+        else if (json[i..].StartsWith("null"u8))
+        {
+            if (!EndsValue(json, i + 4))
+            {
+                return -1;
+            }
+
+            cells.AddNull();
+            return i + 4;
+        }
+        else
+        {
+            return -1;
+        }
+
+        if (after < 0 || !EndsValue(json, after))
+        {
+            return -1;
+        }
+
+        cells.AddRaw(json[i..after]);
+        return after;
+    }
+
+    /// <summary>The index after a JSON number at <paramref name="i"/>, or -1 when it is not one.</summary>
+    private static int ScanNumber(ReadOnlySpan<byte> json, int i)
+    {
+        if (json[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= json.Length || !char.IsAsciiDigit((char)json[i]))
+        {
+            return -1;
+        }
+
+        i = json[i] == (byte)'0' ? i + 1 : SkipDigits(json, i);
+        if (i < json.Length && json[i] == (byte)'.')
+        {
+            var digits = SkipDigits(json, i + 1);
+            if (digits == i + 1)
+            {
+                return -1;
+            }
+
+            i = digits;
+        }
+
+        if (i < json.Length && (json[i] | 0x20) == (byte)'e')
+        {
+            i++;
+            if (i < json.Length && (json[i] == (byte)'+' || json[i] == (byte)'-'))
+            {
+                i++;
+            }
+
+            var digits = SkipDigits(json, i);
+            if (digits == i)
+            {
+                return -1;
+            }
+
+            i = digits;
+        }
+
+        return i;
+    }
+
+    private static int SkipDigits(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static bool EndsValue(ReadOnlySpan<byte> json, int i) =>
+        i < json.Length && json[i] is (byte)',' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
+
+    private static int SkipSpace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
     /// <summary>Moves to the next property name of the current object; false at its end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader)
     {
@@ -415,7 +680,7 @@ internal static class ScoringResponseParser
     {
         // Unescaped cell text is never longer than its JSON form, so the body length bounds the data.
         private byte[] _data = ArrayPool<byte>.Shared.Rent(Math.Max(bodyLength, 16));
-        private int[] _ends = ArrayPool<int>.Shared.Rent(Math.Clamp(bodyLength / 8, 16, 1 << 20));
+        private int[] _ends = ArrayPool<int>.Shared.Rent(Math.Clamp(bodyLength / 4, 16, 1 << 20));
         private int _length;
         private int _count;
 
@@ -444,6 +709,10 @@ internal static class ScoringResponseParser
         public void AddRaw(ReadOnlySpan<byte> text) => AddBytes(text);
 
         public void AddNull() => AddEnd(~_length);
+
+        public (int Length, int Count) Mark() => (_length, _count);
+
+        public void Restore((int Length, int Count) mark) => (_length, _count) = mark;
 
         public (byte[] Data, int[] Ends) ToArrays() => (_data.AsSpan(0, _length).ToArray(), _ends.AsSpan(0, _count).ToArray());
 

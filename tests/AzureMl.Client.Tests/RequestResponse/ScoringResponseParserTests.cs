@@ -142,6 +142,88 @@ public class ScoringResponseParserTests
     }
 
     [Fact]
+    public void ParseTable_CommentsInBody_AreSkipped()
+    {
+        var result = Parse("""
+            // scored by a proxy that annotates bodies
+            {"Results":{"output1":{"type":"table", /* the table */ "value":{"ColumnNames":["a/b"],"Values":[["x/y"], /* second */ ["z"]]}}}}
+            """);
+
+        var output = result.DefaultOutput;
+        output.ColumnNames.Should().Equal("a/b");
+        output.Rows.Select(r => r.GetString(0)).Should().Equal("x/y", "z");
+    }
+
+    [Fact]
+    public void ParseTable_CommentThenWrongShape_SaysWhatIsWrong()
+    {
+        Fails("""{"Results":{"output1":/* c */[1]}}""").Should().Match("Results.output1 is an array of rows (the swagger form)*");
+    }
+
+    [Theory]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a/b"]]}}}} / trailing""")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"]]}}}} /* unterminated""")]
+    public void ParseTable_InvalidJsonWithSlash_ThrowsJsonException(string json)
+    {
+        var act = () => Parse(json);
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void ParseSwagger_CommentsInBody_AreSkipped()
+    {
+        var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
+            {"Results":{"output1":[{"Col2":"good" /* label */,"Score":0.9}]}} // end
+            """));
+
+        result.DefaultOutput[0]["Score"].Should().Be("0.9");
+    }
+
+    [Theory]
+    [InlineData("""[["a", 1, -2.5e+3, true, false, null, ""]]""", "a|1|-2.5e+3|true|false|<null>|")]
+    [InlineData(" [ [ \"a\" , 0 ] ,\n\t[ \"b\",\r\n-0.0E7 ] ] ", "a|0;b|-0.0E7")]
+    [InlineData("""[["tab\tquote\" \u00e9", "plain"], ["x", "y"]]""", "tab\tquote\" é|plain;x|y")]
+    [InlineData("""[[], []]""", ";")]
+    [InlineData("""[]""", "")]
+    [InlineData("""[["é ü 中"]]""", "é ü 中")]
+    public void ParseTable_ValuesOfEveryKind_ReadTheSameAsTheReaderReadsThem(string values, string expected)
+    {
+        var output = Parse("""{"Results":{"output1":{"type":"table","value":{"Values":""" + values + ""","ColumnNames":null}},"output2":{"value":{"Values":[["z"]]}}}}""").DefaultOutput;
+
+        var text = string.Join(";", output.Rows.Select(r => string.Join("|", Enumerable.Range(0, r.Count).Select(c => r.GetString(c) ?? "<null>"))));
+        text.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("""[["a"],["b",]]""")]
+    [InlineData("""[["a"],]""")]
+    [InlineData("""[[01]]""")]
+    [InlineData("""[[1.]]""")]
+    [InlineData("""[[1e]]""")]
+    [InlineData("""[[-]]""")]
+    [InlineData("""[[tru]]""")]
+    [InlineData("""[[truex]]""")]
+    [InlineData("""[[nul]]""")]
+    [InlineData("""[["a" "b"]]""")]
+    [InlineData("""[["a"]["b"]]""")]
+    [InlineData("[[\"a\u0001\"]]")]
+    public void ParseTable_InvalidValues_ThrowsJsonException(string values)
+    {
+        var act = () => Parse("""{"Results":{"output1":{"type":"table","value":{"Values":""" + values + "}}}}");
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
+    public void ParseTable_InvalidJsonAfterValues_ThrowsJsonException()
+    {
+        var act = () => Parse("""{"Results":{"output1":{"type":"table","value":{"Values":[["a"]],}}}}""");
+
+        act.Should().Throw<System.Text.Json.JsonException>();
+    }
+
+    [Fact]
     public void ParseSwagger_RowsAsObjects_ReadsValuesAndLiterals()
     {
         var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
