@@ -74,15 +74,16 @@ internal static class Program
         text.AppendLine(invariant, $"  Service root      {emulator.ServiceRoot}");
         text.AppendLine(invariant, $"  Workspace id      {emulator.WorkspaceId}");
         text.AppendLine(invariant, $"  Service id        {emulator.ServiceId}");
-        text.AppendLine(invariant, $"  API key           {emulator.ApiKey}   (send 'Authorization: Bearer <key>')");
+        text.AppendLine(invariant, $"  API key           {Shown(emulator.ApiKey, AzureMlEmulatorOptions.DefaultApiKey, "--api-key")}   (send 'Authorization: Bearer <key>')");
         text.AppendLine(invariant, $"  Execute (RRS)     POST {emulator.ServiceUri}/execute?api-version=2.0&details=true");
         text.AppendLine(invariant, $"  Jobs (BES)        POST {emulator.ServiceUri}/jobs?api-version=2.0");
         if (options.Gateway is { } gateway)
         {
-            text.AppendLine(invariant, $"  Gateway key       {emulator.PrimarySubscriptionKey}   (header '{gateway.HeaderName}' or query '{gateway.QueryName}')");
+            var defaults = new EmulatorGatewayOptions();
+            text.AppendLine(invariant, $"  Gateway key       {Shown(emulator.PrimarySubscriptionKey, defaults.PrimaryKey, "--subscription-key")}   (header '{gateway.HeaderName}' or query '{gateway.QueryName}')");
             if (emulator.SecondarySubscriptionKey is { } secondary)
             {
-                text.AppendLine(invariant, $"  Secondary key     {secondary}");
+                text.AppendLine(invariant, $"  Secondary key     {Shown(secondary, defaults.SecondaryKey, "--secondary-subscription-key")}");
             }
 
             if (gateway.RateLimitCalls is { } calls)
@@ -95,6 +96,11 @@ internal static class Program
         text.AppendLine("Press Ctrl+C to stop.");
         return text.ToString();
     }
+
+    // The built-in demo keys are printed so any client can call the emulator; a key the user chose is a secret
+    // that belongs to them and is never echoed.
+    private static string Shown(string? key, string? builtIn, string option) =>
+        key == builtIn ? key ?? string.Empty : $"(the value given with {option})";
 
     private static string Redacted(string connectionString) =>
         string.Join(';', connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)

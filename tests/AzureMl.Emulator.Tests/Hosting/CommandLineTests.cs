@@ -77,12 +77,25 @@ public sealed class ProgramTests(AzuriteFixture fixture)
     [Fact]
     public async Task Describe_GatewayEmulator_PrintsAddressesKeysAndNoAccountKey()
     {
-        var options = CommandLine.Parse(["--gateway-suffix", "azureml-demo", "--subscription-key", "k1", "--rate-limit", "10/60", "--storage", fixture.ConnectionString]).Options;
+        var options = CommandLine.Parse(["--gateway-suffix", "azureml-demo", "--rate-limit", "10/60", "--storage", fixture.ConnectionString]).Options;
         await using var emulator = await AzureMlEmulator.StartAsync(options);
 
         var text = Program.Describe(emulator, options);
 
-        text.Should().Contain(emulator.ServiceUri + "/execute").And.Contain("k1").And.Contain(emulator.ApiKey).And.Contain(emulator.ServiceId);
+        text.Should().Contain(emulator.ServiceUri + "/execute").And.Contain(emulator.PrimarySubscriptionKey!).And.Contain(emulator.ApiKey).And.Contain(emulator.ServiceId);
         text.Should().NotContain(AzuriteInstance.AccountKey);
+    }
+
+    [Fact]
+    public async Task Describe_KeysGivenByTheUser_NeverEchoed()
+    {
+        var options = CommandLine.Parse(["--api-key", "my-own-ml-key", "--gateway-suffix", "azureml-demo", "--subscription-key", "my-own-k1",
+            "--secondary-subscription-key", "my-own-k2", "--storage", fixture.ConnectionString]).Options;
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+
+        var text = Program.Describe(emulator, options);
+
+        text.Should().NotContain("my-own-ml-key").And.NotContain("my-own-k1").And.NotContain("my-own-k2");
+        text.Should().Contain("(the value given with --api-key)").And.Contain("(the value given with --subscription-key)");
     }
 }
