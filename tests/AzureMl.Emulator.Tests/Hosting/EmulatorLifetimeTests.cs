@@ -9,7 +9,7 @@ namespace AzureMl.Emulator.Tests.Hosting;
 public sealed class EmulatorLifetimeTests(AzuriteFixture fixture)
 {
     [Fact]
-    public async Task StartAsync_NoStorage_StartsItsOwnAzurite()
+    public async Task StartAsync_NoStorage_StartsItsOwnAzuriteAndStopsIt()
     {
         string connectionString;
         await using (var emulator = await AzureMlEmulator.StartAsync())

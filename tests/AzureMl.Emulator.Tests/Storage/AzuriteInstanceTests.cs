@@ -25,19 +25,6 @@ public sealed class AzuriteInstanceTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task StartAsync_SecondInstance_OwnPortAndStopsOnDispose()
-    {
-        var second = await AzuriteInstance.StartAsync(CancellationToken.None);
-        var endpoint = second.BlobEndpoint;
-        endpoint.Port.Should().NotBe(fixture.Azurite.BlobEndpoint.Port);
-
-        await second.DisposeAsync();
-
-        var act = () => EmulatorHttp.Client.GetAsync(new Uri(endpoint + "?comp=list"));
-        await act.Should().ThrowAsync<HttpRequestException>();
-    }
-
-    [Fact]
     public void FindDirectory_Default_FindsToolsAzurite() =>
         AzuriteInstance.FindDirectory(new AzuriteOptions()).Replace('\\', '/').Should().EndWith("tools/azurite");
 
