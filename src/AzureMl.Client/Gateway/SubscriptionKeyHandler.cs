@@ -15,7 +15,8 @@ namespace AzureMl.Client.Gateway;
 /// Works with any <see cref="HttpClient"/>; <c>AddSubscriptionKey</c> registers it on an AzureMl client.
 /// </summary>
 /// <remarks>
-/// Sending a request again needs its content again: byte-array, string, memory and JSON contents are re-read as
+/// Sending a request again needs its content again: byte-array, string, memory and JSON contents, and the client's own
+/// scoring bodies, are re-read as
 /// they are; any other content is buffered in memory before the first send.
 /// </remarks>
 public sealed class SubscriptionKeyHandler : DelegatingHandler
@@ -109,7 +110,8 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
 
     private static async Task EnsureContentReplayableAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent)
+        // The client's own scoring body (ScoringContent) is written afresh on every send, like JsonContent.
+        if (request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent or ScoringContent)
         {
             return;
         }
