@@ -16,8 +16,7 @@ namespace AzureMl.Client.Gateway;
 /// </summary>
 /// <remarks>
 /// Sending a request again needs its content again: byte-array, string, memory and JSON contents, and the client's own
-/// scoring bodies, are re-read as
-/// they are; any other content is buffered in memory before the first send.
+/// scoring bodies, are read again as they are; any other content is buffered in memory before the first send.
 /// </remarks>
 public sealed class SubscriptionKeyHandler : DelegatingHandler
 {
