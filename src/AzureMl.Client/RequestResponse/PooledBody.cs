@@ -13,8 +13,19 @@ internal sealed class PooledBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+    /// <summary>A read-only stream over the body, without a copy; valid until this body is disposed.</summary>
+    public Stream AsStream() => new MemoryStream(_buffer, 0, _length, writable: false);
+
     public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        // Already read into a pooled buffer by the resilience pipeline: take it over rather than copy it.
+        if (content is PooledBodyContent pooled && pooled.TakeBody() is { } taken)
+        {
+            return taken;
+        }
+
         var expected = content.Headers.ContentLength;
         var size = expected is > 0 and < int.MaxValue - 1 ? (int)expected.Value + 1 : InitialSize;
         var body = new PooledBody(ArrayPool<byte>.Shared.Rent(size));

@@ -1,3 +1,5 @@
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.Resilience;
 
 /// <summary>
@@ -16,7 +18,11 @@ internal sealed class ResponseBufferingHandler : DelegatingHandler
 
         try
         {
-            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            // Into a pooled buffer that the scoring parser takes over, so the body is held once, not copied.
+            var body = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            var original = response.Content;
+            response.Content = new PooledBodyContent(body, original);
+            original.Dispose();
             return response;
         }
         catch
