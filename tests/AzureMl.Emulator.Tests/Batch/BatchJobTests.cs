@@ -119,11 +119,7 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Job_MalformedRow_FailsWithRowInDetails()
     {
-        await UploadAsync(_container, "bad.csv", "Col2,Other\ngood,1\n\"unterminated,2\n");
-        var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{_container.Name}/bad.csv")}}} }""");
-        await StartAsync(_emulator, jobId);
-
-        var status = await WaitForEndAsync(_emulator, jobId);
+        var status = await RunInputOnlyJobAsync("bad.csv", "Col2,Other\ngood,1\n\"unterminated,2\n");
 
         status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
         status["Results"].Should().BeNull();
@@ -133,11 +129,7 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Job_RowWithTooManyFields_FailsWithRowInDetails()
     {
-        await UploadAsync(_container, "wide.csv", "Col2\nfine\ntoo,many\n");
-        var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{_container.Name}/wide.csv")}}} }""");
-        await StartAsync(_emulator, jobId);
-
-        var status = await WaitForEndAsync(_emulator, jobId);
+        var status = await RunInputOnlyJobAsync("wide.csv", "Col2\nfine\ntoo,many\n");
 
         status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
         status["Details"]!.GetValue<string>().Should().Contain("Row 3").And.Contain("2 fields");
@@ -146,11 +138,7 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Job_HeaderWithoutModelColumn_Fails()
     {
-        await UploadAsync(_container, "nocol.csv", "Other\nx\n");
-        var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{_container.Name}/nocol.csv")}}} }""");
-        await StartAsync(_emulator, jobId);
-
-        var status = await WaitForEndAsync(_emulator, jobId);
+        var status = await RunInputOnlyJobAsync("nocol.csv", "Other\nx\n");
 
         status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
         status["Details"]!.GetValue<string>().Should().Contain("Col2");
@@ -322,5 +310,14 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
         using var response = await EmulatorHttp.SendAsync(HttpMethod.Post, _emulator.Url("jobs"), body);
         await response.ShouldBeServiceErrorAsync(HttpStatusCode.BadRequest, code, detail);
         _emulator.ReceivedCount(EmulatorRoute.Submit).Should().Be(1);
+    }
+
+    /// <summary>Uploads <paramref name="csv"/>, submits a job with that input only, starts it and waits for its end.</summary>
+    private async Task<JsonNode> RunInputOnlyJobAsync(string blob, string csv)
+    {
+        await UploadAsync(_container, blob, csv);
+        var jobId = await SubmitAsync(_emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{_container.Name}/{blob}")}}} }""");
+        await StartAsync(_emulator, jobId);
+        return await WaitForEndAsync(_emulator, jobId);
     }
 }
