@@ -138,7 +138,7 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner)
             return;
         }
 
-        runner.Delete(job);
+        await runner.DeleteAsync(job).ConfigureAwait(false);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentLength = 0;
     }

@@ -19,6 +19,9 @@ internal sealed class BatchJob(string id, ServiceState service, BlobReferenceBod
 
     public CancellationTokenSource Cancellation { get; } = new();
 
+    /// <summary>The background work of a started job; completed when the job has not started.</summary>
+    public Task Run { get; set; } = Task.CompletedTask;
+
     public JobState State { get; private set; } = JobState.NotStarted;
 
     public string? Details { get; private set; }

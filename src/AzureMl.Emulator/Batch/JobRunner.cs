@@ -31,6 +31,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         // A started job reports Running while it waits for a slot: to clients NotStarted means "start me".
         Log.JobChanged(logger, job.Id, job.Service.Service.Id, JobState.Running);
         var task = Task.Run(() => RunAsync(job));
+        job.Run = task;
         lock (_lock)
         {
             _running.RemoveAll(t => t.IsCompleted);
@@ -40,11 +41,16 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         return true;
     }
 
-    public void Delete(BatchJob job)
+    /// <summary>
+    /// Cancels a job that has not ended, and waits (a bounded time) until its work has stopped, so no write of a
+    /// cancelled job lands after the DELETE was answered; removes an ended job.
+    /// </summary>
+    public async Task DeleteAsync(BatchJob job)
     {
         if (job.TryCancel())
         {
             Log.JobChanged(logger, job.Id, job.Service.Service.Id, JobState.Cancelled);
+            await job.Run.WaitAsync(TimeSpan.FromSeconds(30), timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return;
         }
 
@@ -85,10 +91,15 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var results = await ProcessAsync(job, cancellationToken).ConfigureAwait(false);
+                var (results, blobs) = await ProcessAsync(job, cancellationToken).ConfigureAwait(false);
                 if (job.TryFinish(results))
                 {
                     Log.JobChanged(logger, job.Id, job.Service.Service.Id, JobState.Finished);
+                }
+                else
+                {
+                    // Cancelled after the last row was written but before the job could finish: its outputs go too.
+                    await DeleteQuietlyAsync(blobs).ConfigureAwait(false);
                 }
             }
             finally
@@ -127,7 +138,23 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         }
     }
 
-    private async Task<Dictionary<string, BlobReferenceBody>> ProcessAsync(BatchJob job, CancellationToken cancellationToken)
+    private static async Task DeleteQuietlyAsync(IEnumerable<BlockBlobClient> blobs)
+    {
+        foreach (var blob in blobs)
+        {
+            try
+            {
+                await blob.DeleteIfExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Best-effort cleanup: the job's own outcome is what gets reported.
+            catch (Exception)
+            {
+            }
+#pragma warning restore CA1031
+        }
+    }
+
+    private async Task<(Dictionary<string, BlobReferenceBody> Results, BlockBlobClient[] Blobs)> ProcessAsync(BatchJob job, CancellationToken cancellationToken)
     {
         var model = job.Service.Service.Model;
         var input = BlobLocator.Locate(job.Input, model.InputName);
@@ -202,13 +229,31 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
-            finally
+            catch
             {
-                // Disposing a writer disposes its blob stream, which commits what was written.
+                // A job that fails or is cancelled leaves no partial output behind: close the streams (which
+                // commits what was written) and delete those blobs.
                 foreach (var (writer, _) in writers)
                 {
-                    await writer.DisposeAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await writer.DisposeAsync().ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // Best-effort: the job's own failure is what gets reported.
+                    catch (Exception)
+                    {
+                    }
+#pragma warning restore CA1031
                 }
+
+                await DeleteQuietlyAsync(blobs.Take(writers.Count)).ConfigureAwait(false);
+                throw;
+            }
+
+            // Disposing a writer disposes its blob stream, which commits what was written.
+            foreach (var (writer, _) in writers)
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -220,7 +265,7 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
             results[outputs[o].Name] = BlobLocator.Describe(blobs[o], sas, expiresOn);
         }
 
-        return results;
+        return (results, blobs);
     }
 
     private static char DelimiterOf(string blobName) =>

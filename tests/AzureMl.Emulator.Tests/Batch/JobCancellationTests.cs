@@ -7,6 +7,48 @@ namespace AzureMl.Emulator.Tests.Batch;
 public sealed class JobCancellationTests(AzuriteFixture fixture)
 {
     [Fact]
+    public async Task Delete_RunningJobWithOutputOverride_NoPartialOutputOnceAnswered()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = EmulatedModel.Create([new EmulatedColumn("x")], [new EmulatedColumn("y")], async (row, ct) =>
+        {
+            if (row.Index == 1)
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return (IReadOnlyList<string?>)[row["x"]];
+        });
+        await using var emulator = await fixture.StartEmulatorAsync(o => o.Model = model);
+        var container = await NewContainerAsync(fixture.ConnectionString);
+        await UploadAsync(container, "in.csv", "x\n1\n2\n3\n");
+        var jobId = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/in.csv")}}},"Outputs":{"output1":{{Reference(fixture.ConnectionString, $"{container.Name}/out.csv")}}} }""");
+        await StartAsync(emulator, jobId);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var response = await EmulatorHttp.SendAsync(HttpMethod.Delete, emulator.Url($"jobs/{jobId}"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await container.GetBlobClient("out.csv").ExistsAsync()).Value.Should().BeFalse("a cancelled job leaves no partial output, and its work has stopped when DELETE answers");
+    }
+
+    [Fact]
+    public async Task Job_FailsAfterSomeRows_NoPartialOutput()
+    {
+        await using var emulator = await fixture.StartEmulatorAsync();
+        var container = await NewContainerAsync(fixture.ConnectionString);
+        await UploadAsync(container, "in.csv", "Col2\ngood\nalso good\ntoo,many\n");
+        var jobId = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/in.csv")}}},"Outputs":{"output1":{{Reference(fixture.ConnectionString, $"{container.Name}/out.csv")}}} }""");
+        await StartAsync(emulator, jobId);
+
+        var status = await WaitForEndAsync(emulator, jobId);
+
+        status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
+        (await container.GetBlobClient("out.csv").ExistsAsync()).Value.Should().BeFalse("a failed job leaves no partial output");
+    }
+
+    [Fact]
     public async Task Delete_RunningJob_CancelledAndWorkStops()
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
