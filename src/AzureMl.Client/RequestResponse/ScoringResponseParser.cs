@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -517,9 +518,10 @@ internal static class ScoringResponseParser
     }
 
     /// <summary>Adds the plain cell at <paramref name="i"/> and returns the index after it, or -1 when it is not plain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ScanCell(ReadOnlySpan<byte> json, int i, CellBuffer cells)
     {
-        if (i >= json.Length)
+        if ((uint)i >= (uint)json.Length)
         {
             return -1;
         }
@@ -527,17 +529,43 @@ internal static class ScoringResponseParser
         var c = json[i];
         if (c == (byte)'"')
         {
-            var text = json[(i + 1)..];
-            var length = text.IndexOfAny(StringStops);
-            if (length < 0 || text[length] != (byte)'"')
+            // Most cells are short: look at the first bytes one by one before paying for a vectorized search.
+            var from = i + 1;
+            var j = from;
+            var stop = Math.Min(json.Length, from + 16);
+            while (j < stop)
+            {
+                var b = json[j];
+                if (b == (byte)'"')
+                {
+                    cells.AddRaw(json[from..j]);
+                    return j + 1;
+                }
+
+                if (b == (byte)'\\' || b < 0x20)
+                {
+                    return -1;
+                }
+
+                j++;
+            }
+
+            var length = json[j..].IndexOfAny(StringStops);
+            if (length < 0 || json[j + length] != (byte)'"')
             {
                 return -1;
             }
 
-            cells.AddRaw(text[..length]);
-            return i + length + 2;
+            cells.AddRaw(json[from..(j + length)]);
+            return j + length + 1;
         }
 
+        return ScanOtherCell(json, i, c, cells);
+    }
+
+    /// <summary><see cref="ScanCell"/> for a cell that is not a string.</summary>
+    private static int ScanOtherCell(ReadOnlySpan<byte> json, int i, byte c, CellBuffer cells)
+    {
         int after;
         if (c == (byte)'-' || char.IsAsciiDigit((char)c))
         {
@@ -633,7 +661,19 @@ internal static class ScoringResponseParser
     private static bool EndsValue(ReadOnlySpan<byte> json, int i) =>
         i < json.Length && json[i] is (byte)',' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipSpace(ReadOnlySpan<byte> json, int i)
+    {
+        // Compact JSON has no whitespace between tokens: answer that case without a loop.
+        if ((uint)i < (uint)json.Length && json[i] > (byte)' ')
+        {
+            return i;
+        }
+
+        return SkipSpaceSlow(json, i);
+    }
+
+    private static int SkipSpaceSlow(ReadOnlySpan<byte> json, int i)
     {
         while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
         {
@@ -706,7 +746,29 @@ internal static class ScoringResponseParser
             AddEnd(_length);
         }
 
-        public void AddRaw(ReadOnlySpan<byte> text) => AddBytes(text);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void AddRaw(ReadOnlySpan<byte> text)
+        {
+            // The data buffer holds the whole body, and unescaped text is never longer than its JSON form, so the
+            // copy needs no growth check; only the cell ends can run out of room.
+            var data = _data.AsSpan(_length);
+            if (text.Length == 1)
+            {
+                data[0] = text[0];
+            }
+            else
+            {
+                text.CopyTo(data);
+            }
+
+            _length += text.Length;
+            if (_count == _ends.Length)
+            {
+                GrowEnds();
+            }
+
+            _ends[_count++] = _length;
+        }
 
         public void AddNull() => AddEnd(~_length);
 
@@ -736,13 +798,19 @@ internal static class ScoringResponseParser
         {
             if (_count == _ends.Length)
             {
-                var bigger = ArrayPool<int>.Shared.Rent(_ends.Length * 2);
-                _ends.AsSpan(0, _count).CopyTo(bigger);
-                ArrayPool<int>.Shared.Return(_ends);
-                _ends = bigger;
+                GrowEnds();
             }
 
             _ends[_count++] = end;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void GrowEnds()
+        {
+            var bigger = ArrayPool<int>.Shared.Rent(_ends.Length * 2);
+            _ends.AsSpan(0, _count).CopyTo(bigger);
+            ArrayPool<int>.Shared.Return(_ends);
+            _ends = bigger;
         }
 
         private void EnsureData(int more)

@@ -5,6 +5,9 @@ namespace AzureMl.Client.Tests.RequestResponse;
 
 public class ScoringResponseParserTests
 {
+    // Leaves non-ASCII text raw, so cells hold multi-byte UTF-8 as well as escapes.
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static ScoringResult Parse(string json) => ScoringResponseParser.ParseTable(Encoding.UTF8.GetBytes(json));
 
     private static string Fails(string json)
@@ -193,6 +196,34 @@ public class ScoringResponseParserTests
 
         var text = string.Join(";", output.Rows.Select(r => string.Join("|", Enumerable.Range(0, r.Count).Select(c => r.GetString(c) ?? "<null>"))));
         text.Should().Be(expected);
+    }
+
+    [Fact]
+    public void ParseTable_StringCellsOfEveryLengthWithAnEscapeAnywhere_ReadTheSameAsTheReaderReadsThem()
+    {
+        // Short strings are scanned byte by byte and long ones with a vectorized search: put an escape, a quote and
+        // a control character on both sides of that boundary and check every cell against the JSON reader.
+        var cells = new List<string>();
+        for (var length = 0; length <= 40; length++)
+        {
+            cells.Add(new string('x', length));
+            for (var at = 0; at < length; at++)
+            {
+                var chars = new string('y', length).ToCharArray();
+                chars[at] = "\"\\\n\t\u00e9\u0001"[at % 6];
+                cells.Add(new string(chars));
+            }
+        }
+
+        // One body per cell: a cell that is not plain sends its whole table to the reader.
+        var read = cells.Select(cell =>
+        {
+            var json = """{"Results":{"output1":{"type":"table","value":{"Values":[["plain",""" + System.Text.Json.JsonSerializer.Serialize(cell, Relaxed) + ",1]]}}}}";
+            var row = Parse(json).DefaultOutput.Rows.Single();
+            return (row.GetString(0), row.GetString(1), row.GetString(2));
+        });
+
+        read.Should().Equal(cells.Select(cell => ((string?)"plain", (string?)cell, (string?)"1")));
     }
 
     [Theory]
