@@ -150,7 +150,7 @@ public static class AzureMlClientBulkExtensions
     }
 
     [SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
-    private static string?[] ToCells(IReadOnlyList<object?> row, long index)
+    private static string?[] ToCells(IReadOnlyList<object?> row, long index, out bool borrowed)
     {
         if (row is null)
         {
@@ -159,9 +159,12 @@ public static class AzureMlClientBulkExtensions
 
         if (row is string?[] text)
         {
-            // A span copy: Array.Clone takes a much slower runtime path for a small array.
-            return text.AsSpan().ToArray();
+            // The caller's own array, used as it is: the engine copies it only if it keeps it past the next row.
+            borrowed = true;
+            return text;
         }
+
+        borrowed = false;
 
         var cells = new string?[row.Count];
         for (var i = 0; i < cells.Length; i++)

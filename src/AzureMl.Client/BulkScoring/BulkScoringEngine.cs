@@ -1,13 +1,25 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 
 namespace AzureMl.Client.Internal;
+
+/// <summary>
+/// The cells of one input row, one per column. <paramref name="borrowed"/> is true when the array belongs to the
+/// caller (it may change once the next row is read), so a batch that keeps it must copy it.
+/// </summary>
+internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool borrowed);
 
 /// <summary>
 /// Runs a bulk scoring job: reads rows into batches, sends up to the concurrency bound at once, and yields batches in
 /// input order. At most twice the concurrency bound of batches exist at a time, so memory follows the window, not
 /// the input.
 /// </summary>
+/// <remarks>
+/// With an <see cref="AzureMlClient"/>, each batch is written as its JSON request body while its rows are read, and
+/// sent as it is (with a Content-Length): no table of rows is built, and the byte limit is exact. Other
+/// <see cref="IAzureMlClient"/> implementations get a <see cref="ScoringRequest"/> per batch.
+/// </remarks>
 internal static class BulkScoringEngine
 {
     private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
@@ -17,14 +29,17 @@ internal static class BulkScoringEngine
         IAzureMlClient client,
         string[] columns,
         IAsyncEnumerable<TRow> rows,
-        Func<TRow, long, string?[]> toCells,
+        RowCells<TRow> toCells,
         Func<ScoringOutput, long, IReadOnlyList<TResult>> toResults,
         BulkScoringOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var run = new Run<TResult>(client, options, toResults);
+        ScoringValidation.CheckParameters(options.GlobalParameters, nameof(options));
+        var direct = client as AzureMlClient;
+        var run = new Run<TResult>(client, direct, options, toResults);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new BatchReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options.BatchSize, options.MaxBatchBytes);
+        var reader = new BatchReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, json: direct is not null);
+        await using var readerScope = reader.ConfigureAwait(false);
         var window = new Queue<Task<BulkScoringBatch<TResult>>>();
         var capacity = options.MaxConcurrency * 2;
         try
@@ -39,7 +54,7 @@ internal static class BulkScoringEngine
                         break;
                     }
 
-                    window.Enqueue(run.SendAsync(batch.Value.Table, batch.Value.FirstRow, stop.Token));
+                    window.Enqueue(run.SendAsync(batch.Value, stop.Token));
                 }
 
                 if (window.Count == 0)
@@ -74,8 +89,6 @@ internal static class BulkScoringEngine
                 }
 #pragma warning restore CA1031
             }
-
-            await reader.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -101,25 +114,196 @@ internal static class BulkScoringEngine
         return bytes;
     }
 
-    private readonly record struct Batch(ScoringTable Table, long FirstRow);
+    /// <summary>One batch: its JSON request body (with an <see cref="AzureMlClient"/>) or its table.</summary>
+    private readonly record struct Batch(long FirstRow, int Count, byte[]? Body, ScoringTable? Table);
 
-    private sealed class BatchReader<TRow>(
-        IAsyncEnumerator<TRow> source, string[] columns, Func<TRow, long, string?[]> toCells, int batchSize, int maxBytes)
+    private sealed class BatchReader<TRow> : IAsyncDisposable
     {
-        private readonly int _envelopeBytes = 64 + columns.Sum(EstimateCellBytes);
+        private readonly IAsyncEnumerator<TRow> _source;
+        private readonly string[] _columns;
+        private readonly RowCells<TRow> _toCells;
+        private readonly int _batchSize;
+        private readonly int _maxBytes;
+        private readonly bool _json;
+
+        // JSON bodies: the part before the rows and the part after them are the same for every batch.
+        private readonly PooledBufferWriter? _body;
+        private readonly Utf8JsonWriter? _writer;
+        private readonly byte[] _prefix = [];
+        private readonly byte[] _suffix = [];
+        private byte[]? _carriedJson;
+
+        // Tables: rows are measured with an upper bound of their JSON size; the envelope is exact.
+        private readonly int _envelopeBytes;
         private string?[]? _carried;
         private int _carriedBytes;
+
         private long _nextRow;
         private bool _exhausted;
 
-        public async ValueTask<Batch?> ReadAsync()
+        public BatchReader(IAsyncEnumerator<TRow> source, string[] columns, RowCells<TRow> toCells, BulkScoringOptions options, bool json)
         {
-            if (_exhausted && _carried is null)
+            _source = source;
+            _columns = columns;
+            _toCells = toCells;
+            _batchSize = options.BatchSize;
+            _maxBytes = options.MaxBatchBytes;
+            _json = json;
+            (_prefix, _suffix) = Envelope(columns, options);
+            if (json)
+            {
+                _body = new PooledBufferWriter(Math.Min(options.MaxBatchBytes, 64 * 1024));
+                _writer = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
+            }
+            else
+            {
+                // A table's body has the same envelope around its rows, and the brackets of Values.
+                _envelopeBytes = _prefix.Length + 2 + _suffix.Length;
+            }
+        }
+
+        public ValueTask<Batch?> ReadAsync()
+        {
+            if (_exhausted && _carried is null && _carriedJson is null)
+            {
+                return new ValueTask<Batch?>((Batch?)null);
+            }
+
+            return _json ? ReadBodyAsync() : ReadTableAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await _source.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_writer is not null)
+                {
+                    await _writer.DisposeAsync().ConfigureAwait(false);
+                }
+
+                _body?.Dispose();
+            }
+        }
+
+        /// <summary>The body before the rows (<c>{"Inputs":{"input1":{"ColumnNames":[…],"Values":</c>) and after them.</summary>
+        private static (byte[] Prefix, byte[] Suffix) Envelope(string[] columns, BulkScoringOptions options)
+        {
+            using var buffer = new PooledBufferWriter();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteStartObject("Inputs"u8);
+                writer.WriteStartObject(options.InputName);
+                writer.WriteStartArray("ColumnNames"u8);
+                foreach (var column in columns)
+                {
+                    writer.WriteStringValue(column);
+                }
+
+                writer.WriteEndArray();
+                writer.WritePropertyName("Values"u8);
+                writer.Flush();
+            }
+
+            var prefix = buffer.WrittenMemory.ToArray();
+            buffer.Clear();
+            buffer.Write("}},\"GlobalParameters\":"u8);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                foreach (var (name, value) in options.GlobalParameters)
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            buffer.Write("}"u8);
+            var suffix = buffer.WrittenMemory.ToArray();
+            return (prefix, suffix);
+        }
+
+        private async ValueTask<Batch?> ReadBodyAsync()
+        {
+            var body = _body!;
+            var writer = _writer!;
+            body.Clear();
+            body.Write(_prefix);
+            writer.Reset(body);
+            writer.WriteStartArray();
+            var firstRow = _nextRow;
+            var count = 0;
+            if (_carriedJson is not null)
+            {
+                writer.WriteRawValue(_carriedJson, skipInputValidation: true);
+                _carriedJson = null;
+                count = 1;
+            }
+
+            // The closing bracket of Values, then the suffix.
+            var closing = 1 + _suffix.Length;
+            while (count < _batchSize && !_exhausted)
+            {
+                if (!await _source.MoveNextAsync().ConfigureAwait(false))
+                {
+                    _exhausted = true;
+                    break;
+                }
+
+                var index = firstRow + count;
+
+                // A borrowed array is written out here, before the next row is read, so it need not be copied.
+                var cells = Cells(index, out _);
+                var start = _prefix.Length + (int)(writer.BytesCommitted + writer.BytesPending);
+                writer.WriteStartArray();
+                foreach (var cell in cells)
+                {
+                    if (cell is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        writer.WriteStringValue(cell);
+                    }
+                }
+
+                writer.WriteEndArray();
+                if (count > 0 && _prefix.Length + writer.BytesCommitted + writer.BytesPending + closing > _maxBytes)
+                {
+                    // Over the limit: this row starts the next batch.
+                    writer.Flush();
+                    var row = body.WrittenMemory.Span[start..];
+                    _carriedJson = (row[0] == (byte)',' ? row[1..] : row).ToArray();
+                    body.Truncate(start);
+                    break;
+                }
+
+                count++;
+            }
+
+            if (count == 0)
             {
                 return null;
             }
 
-            var table = new ScoringTable(columns);
+            writer.WriteEndArray();
+            writer.Flush();
+            body.Write(_suffix);
+            var bytes = GC.AllocateUninitializedArray<byte>(body.WrittenCount);
+            body.WrittenMemory.Span.CopyTo(bytes);
+            _nextRow = firstRow + count;
+            return new Batch(firstRow, count, bytes, null);
+        }
+
+        private async ValueTask<Batch?> ReadTableAsync()
+        {
+            var table = new ScoringTable(_columns);
             var rows = table.RawRows;
             var bytes = _envelopeBytes;
             var firstRow = _nextRow;
@@ -130,21 +314,19 @@ internal static class BulkScoringEngine
                 _carried = null;
             }
 
-            while (rows.Count < batchSize && !_exhausted)
+            while (rows.Count < _batchSize && !_exhausted)
             {
-                if (!await source.MoveNextAsync().ConfigureAwait(false))
+                if (!await _source.MoveNextAsync().ConfigureAwait(false))
                 {
                     _exhausted = true;
                     break;
                 }
 
-                var index = firstRow + rows.Count;
-                var cells = toCells(source.Current, index);
-                if (cells.Length != columns.Length)
+                var cells = Cells(firstRow + rows.Count, out var borrowed);
+                if (borrowed)
                 {
-                    throw new ArgumentException(
-                        $"Row {index} has {cells.Length} cells but there are {columns.Length} columns ({string.Join(", ", columns)}): give one cell per column, null for a missing value.",
-                        "rows");
+                    // The table keeps the row after the next one is read.
+                    cells = cells.AsSpan().ToArray();
                 }
 
                 var rowBytes = 2;
@@ -153,7 +335,7 @@ internal static class BulkScoringEngine
                     rowBytes += EstimateCellBytes(cell);
                 }
 
-                if (rows.Count > 0 && bytes + rowBytes > maxBytes)
+                if (rows.Count > 0 && bytes + rowBytes > _maxBytes)
                 {
                     _carried = cells;
                     _carriedBytes = rowBytes;
@@ -170,13 +352,25 @@ internal static class BulkScoringEngine
             }
 
             _nextRow = firstRow + rows.Count;
-            return new Batch(table, firstRow);
+            return new Batch(firstRow, rows.Count, null, table);
         }
 
-        public ValueTask DisposeAsync() => source.DisposeAsync();
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
+        private string?[] Cells(long index, out bool borrowed)
+        {
+            var cells = _toCells(_source.Current, index, out borrowed);
+            if (cells.Length != _columns.Length)
+            {
+                throw new ArgumentException(
+                    $"Row {index} has {cells.Length} cells but there are {_columns.Length} columns ({string.Join(", ", _columns)}): give one cell per column, null for a missing value.",
+                    "rows");
+            }
+
+            return cells;
+        }
     }
 
-    private sealed class Run<TResult>(IAzureMlClient client, BulkScoringOptions options, Func<ScoringOutput, long, IReadOnlyList<TResult>> toResults)
+    private sealed class Run<TResult>(IAzureMlClient client, AzureMlClient? direct, BulkScoringOptions options, Func<ScoringOutput, long, IReadOnlyList<TResult>> toResults)
     {
         private static readonly ScoringOptions WithDetails = new() { Details = true };
         private readonly AdaptiveConcurrencyLimiter _limiter = new(options.MaxConcurrency);
@@ -194,14 +388,18 @@ internal static class BulkScoringEngine
 
         public bool Stopped => _stopped;
 
-        public async Task<BulkScoringBatch<TResult>> SendAsync(ScoringTable table, long firstRow, CancellationToken cancellationToken)
+        public async Task<BulkScoringBatch<TResult>> SendAsync(Batch batch, CancellationToken cancellationToken)
         {
-            var count = table.RawRows.Count;
-            var request = new ScoringRequest();
-            request.Inputs[options.InputName] = table;
-            foreach (var (name, value) in _parameters)
+            var (firstRow, count, body, table) = batch;
+            ScoringRequest? request = null;
+            if (table is not null)
             {
-                request.GlobalParameters[name] = value;
+                request = new ScoringRequest();
+                request.Inputs[options.InputName] = table;
+                foreach (var (name, value) in _parameters)
+                {
+                    request.GlobalParameters[name] = value;
+                }
             }
 
             var throttles = 0;
@@ -225,7 +423,9 @@ internal static class BulkScoringEngine
                 ScoringResult result;
                 try
                 {
-                    result = await client.ExecuteAsync(request, WithDetails, cancellationToken).ConfigureAwait(false);
+                    result = request is null
+                        ? await direct!.ExecuteJsonAsync(body!, count, cancellationToken).ConfigureAwait(false)
+                        : await client.ExecuteAsync(request, WithDetails, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AzureMlException ex) when (ex.IsThrottling && throttles < options.MaxThrottleRetries)
                 {

@@ -106,6 +106,13 @@ internal sealed class InputRowMapper<T>
 
     public string[] Columns { get; }
 
+    /// <summary><see cref="ToCells(T, long)"/> for the bulk engine: the array is always a new one.</summary>
+    public string?[] ToCells(T item, long index, out bool borrowed)
+    {
+        borrowed = false;
+        return ToCells(item, index);
+    }
+
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
     public string?[] ToCells(T item, long index)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using AzureMl.Client.Internal;
 
@@ -19,6 +20,17 @@ public sealed partial class AzureMlClient
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, details ? "details=true" : null);
         message.Content = new ScoringContent(request);
         return await ScoreAsync(message, ScoringResponseParser.ParseTable, request.Inputs.Values.Sum(t => t.Rows.Count), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Scores a request body that is already JSON in the table form (the bulk engine writes each batch's body as it
+    /// reads the rows), with details, sent with its length.
+    /// </summary>
+    internal async Task<ScoringResult> ExecuteJsonAsync(byte[] body, int inputRows, CancellationToken cancellationToken)
+    {
+        using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "details=true");
+        message.Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        return await ScoreAsync(message, ScoringResponseParser.ParseTable, inputRows, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -82,7 +82,7 @@ internal static class ScoringValidation
         CheckParameters(request.GlobalParameters, paramName);
     }
 
-    private static void CheckParameters(IDictionary<string, string> parameters, string paramName)
+    public static void CheckParameters(IDictionary<string, string> parameters, string paramName)
     {
         foreach (var (name, value) in parameters)
         {

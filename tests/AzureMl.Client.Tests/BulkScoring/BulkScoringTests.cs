@@ -374,6 +374,112 @@ public sealed class BulkScoringTests
 
         batches.Select(b => b.RowCount).Should().Equal(5, 5, 2);
         batches[2].Results[1].IsNull("Text").Should().BeTrue();
+        handler.Received.Should().HaveCount(3).And.OnlyContain(c => c.GlobalParameters.Count == 1 && c.GlobalParameters["Threshold"] == "0.5");
+    }
+
+    // The two ways a batch is sent: an AzureMlClient gets each batch's body written as its rows are read; any
+    // other IAzureMlClient (a user's decorator, say) gets a ScoringRequest per batch.
+    private static IAzureMlClient ClientFor(EchoScoringHandler handler, bool direct) =>
+        direct ? handler.CreateClient() : new ForwardingClient(handler.CreateClient());
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ScoreBulkAsync_CellsThatNeedEscapingAndParameters_ArriveExactly(bool direct)
+    {
+        var handler = new EchoScoringHandler();
+        var client = ClientFor(handler, direct);
+        var options = new BulkScoringOptions { BatchSize = 3 };
+        options.GlobalParameters["Quote \"q\""] = "line\nbreak é";
+        options.GlobalParameters["Empty"] = string.Empty;
+        string?[][] rows =
+        [
+            ["0", "plain"], ["1", "\"quoted\" \\ back\\slash"], ["2", "tab\tnew\nline\u0001"], ["3", null],
+            ["4", "é ü 中 😀 <html> & '"], ["5", string.Empty], ["6", new string('x', 3_000)],
+        ];
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
+
+        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
+        handler.Received.Should().HaveCount(3).And.OnlyContain(c =>
+            c.GlobalParameters.Count == 2 && c.GlobalParameters["Quote \"q\""] == "line\nbreak é" && c.GlobalParameters["Empty"] == string.Empty);
+        handler.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(Columns));
+        if (direct)
+        {
+            handler.Received.Should().OnlyContain(c => c.ContentLength == c.BodyBytes, "a batch's body is sent whole, with its length");
+        }
+        else
+        {
+            ((ForwardingClient)client).TableCalls.Should().Be(3);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ScoreBulkAsync_SourceReusesOneArray_SendsEveryRowAsItWasRead(bool direct)
+    {
+        var handler = new EchoScoringHandler();
+        var client = ClientFor(handler, direct);
+        static IEnumerable<IReadOnlyList<object?>> Reused()
+        {
+            var row = new string?[2];
+            for (var i = 0; i < 50; i++)
+            {
+                row[0] = i.ToString(CultureInfo.InvariantCulture);
+                row[1] = "text " + i.ToString(CultureInfo.InvariantCulture);
+                yield return row;
+            }
+        }
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Reused(), new BulkScoringOptions { BatchSize = 7, MaxBatchBytes = 1024 }));
+
+        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(Enumerable.Range(0, 50).Select(i => "text " + i.ToString(CultureInfo.InvariantCulture)));
+        handler.Received.SelectMany(c => c.Rows).Select(r => r[0]).Order().Should().Equal(Enumerable.Range(0, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ScoreBulkAsync_ByteLimit_NoBatchIsOverAndRowsArriveOnceInOrder(bool direct)
+    {
+        var handler = new EchoScoringHandler();
+        var client = ClientFor(handler, direct);
+        var options = new BulkScoringOptions { BatchSize = 1_000, MaxBatchBytes = 4 * 1024 };
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 400)
+            .Select(i => new string?[] { i.ToString(CultureInfo.InvariantCulture), new string('é', random.Next(0, 120)) + "\"" })
+            .ToArray();
+
+        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
+
+        var calls = handler.Received.OrderBy(c => c.FirstValue).ToList();
+        calls.Should().HaveCountGreaterThan(10);
+        calls.Should().OnlyContain(c => c.BodyBytes <= options.MaxBatchBytes);
+        calls.SelectMany(c => c.Rows).Select(r => r[0]).Should().Equal(rows.Select(r => r[0]));
+        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
+        if (direct)
+        {
+            // Sizes are exact: every batch but the last is full, the next row would not have fitted.
+            for (var i = 0; i < calls.Count - 1; i++)
+            {
+                var next = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(calls[i + 1].Rows[0]).Length;
+                (calls[i].BodyBytes + 1 + next).Should().BeGreaterThan(options.MaxBatchBytes, "batch {0} had room for the next row", i);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ScoreBulkAsync_InvalidGlobalParameterName_ThrowsBeforeAnyCall()
+    {
+        var handler = new EchoScoringHandler();
+        var options = new BulkScoringOptions();
+        options.GlobalParameters["bad\nname"] = "x";
+
+        var act = () => CollectAsync(handler.CreateClient().ScoreBulkAsync(Columns, Rows(10), options));
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("line break");
+        handler.Calls.Should().Be(0);
     }
 
     private sealed class SyncProgress(List<BulkScoringProgress> reports) : IProgress<BulkScoringProgress>

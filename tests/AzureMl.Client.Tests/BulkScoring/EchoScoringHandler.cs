@@ -53,7 +53,9 @@ public sealed class EchoScoringHandler : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var body = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
+        // Read before the body: a content without a length of its own gets one once buffered.
+        var declaredLength = request.Content!.Headers.ContentLength;
+        var body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
         var index = Interlocked.Increment(ref _calls) - 1;
         using var doc = JsonDocument.Parse(body);
         var input = doc.RootElement.GetProperty("Inputs").GetProperty("input1");
@@ -61,7 +63,10 @@ public sealed class EchoScoringHandler : HttpMessageHandler
         var rows = input.GetProperty("Values").EnumerateArray()
             .Select(r => r.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.Null ? null : c.GetString()).ToArray())
             .ToArray();
-        var call = new ReceivedCall(index, columns, rows, body.Length);
+        var parameters = doc.RootElement.TryGetProperty("GlobalParameters", out var given)
+            ? given.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString())
+            : [];
+        var call = new ReceivedCall(index, columns, rows, body.Length, parameters, declaredLength);
         Received.Enqueue(call);
 
         var active = Interlocked.Increment(ref _active);
@@ -127,7 +132,7 @@ public sealed class EchoScoringHandler : HttpMessageHandler
         return stream.ToArray();
     }
 
-    public sealed record ReceivedCall(int Index, string[] Columns, string?[][] Rows, int BodyBytes)
+    public sealed record ReceivedCall(int Index, string[] Columns, string?[][] Rows, int BodyBytes, Dictionary<string, string?> GlobalParameters, long? ContentLength)
     {
         public int FirstValue => int.Parse(Rows[0][0]!, System.Globalization.CultureInfo.InvariantCulture);
     }
