@@ -115,7 +115,7 @@ internal static class BulkScoringEngine
     }
 
     /// <summary>One batch: its JSON request body (with an <see cref="AzureMlClient"/>) or its table.</summary>
-    private readonly record struct Batch(long FirstRow, int Count, byte[]? Body, ScoringTable? Table);
+    private readonly record struct Batch(long FirstRow, int Count, BatchBody? Body, ScoringTable? Table);
 
     private sealed class BatchReader<TRow> : IAsyncDisposable
     {
@@ -131,6 +131,7 @@ internal static class BulkScoringEngine
         private readonly Utf8JsonWriter? _writer;
         private readonly byte[] _prefix = [];
         private readonly byte[] _suffix = [];
+        private readonly BatchBodyPool _bodies = new();
         private byte[]? _carriedJson;
 
         // Tables: rows are measured with an upper bound of their JSON size; the envelope is exact.
@@ -295,10 +296,8 @@ internal static class BulkScoringEngine
             writer.WriteEndArray();
             writer.Flush();
             body.Write(_suffix);
-            var bytes = GC.AllocateUninitializedArray<byte>(body.WrittenCount);
-            body.WrittenMemory.Span.CopyTo(bytes);
             _nextRow = firstRow + count;
-            return new Batch(firstRow, count, bytes, null);
+            return new Batch(firstRow, count, _bodies.Rent(body.WrittenMemory.Span), null);
         }
 
         private async ValueTask<Batch?> ReadTableAsync()
@@ -390,6 +389,19 @@ internal static class BulkScoringEngine
 
         public async Task<BulkScoringBatch<TResult>> SendAsync(Batch batch, CancellationToken cancellationToken)
         {
+            try
+            {
+                return await SendCoreAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The call has ended: its body's buffer can be reused once no write of it is still running.
+                batch.Body?.Release();
+            }
+        }
+
+        private async Task<BulkScoringBatch<TResult>> SendCoreAsync(Batch batch, CancellationToken cancellationToken)
+        {
             var (firstRow, count, body, table) = batch;
             ScoringRequest? request = null;
             if (table is not null)
@@ -424,7 +436,7 @@ internal static class BulkScoringEngine
                 try
                 {
                     result = request is null
-                        ? await direct!.ExecuteJsonAsync(body!, count, cancellationToken).ConfigureAwait(false)
+                        ? await direct!.ExecuteJsonAsync(body!.CreateContent(), count, cancellationToken).ConfigureAwait(false)
                         : await client.ExecuteAsync(request, WithDetails, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AzureMlException ex) when (ex.IsThrottling && throttles < options.MaxThrottleRetries)

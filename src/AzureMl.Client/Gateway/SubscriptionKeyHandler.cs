@@ -109,8 +109,8 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
 
     private static async Task EnsureContentReplayableAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // The client's own scoring body (ScoringContent) is written afresh on every send, like JsonContent.
-        if (request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent or ScoringContent)
+        // The client's own scoring bodies (ScoringContent, BatchBodyContent) can be written again, like JsonContent.
+        if (request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent or ScoringContent or BatchBodyContent)
         {
             return;
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using AzureMl.Client.Internal;
 
@@ -26,10 +25,10 @@ public sealed partial class AzureMlClient
     /// Scores a request body that is already JSON in the table form (the bulk engine writes each batch's body as it
     /// reads the rows), with details, sent with its length.
     /// </summary>
-    internal async Task<ScoringResult> ExecuteJsonAsync(byte[] body, int inputRows, CancellationToken cancellationToken)
+    internal async Task<ScoringResult> ExecuteJsonAsync(HttpContent body, int inputRows, CancellationToken cancellationToken)
     {
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "details=true");
-        message.Content = new ReadOnlyMemoryContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        message.Content = body;
         return await ScoreAsync(message, ScoringResponseParser.ParseTable, inputRows, cancellationToken).ConfigureAwait(false);
     }
 

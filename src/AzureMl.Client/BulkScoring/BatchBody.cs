@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace AzureMl.Client.Internal;
+
+/// <summary>
+/// Reusable buffers for the request bodies of one bulk run, so a long run allocates no body per batch. A buffer goes
+/// back only when nothing can still read it: see <see cref="BatchBody"/>.
+/// </summary>
+internal sealed class BatchBodyPool
+{
+    private readonly ConcurrentQueue<byte[]> _free = new();
+
+    public BatchBody Rent(ReadOnlySpan<byte> bytes)
+    {
+        byte[]? buffer = null;
+        while (_free.TryDequeue(out var candidate))
+        {
+            if (candidate.Length >= bytes.Length)
+            {
+                buffer = candidate;
+                break;
+            }
+        }
+
+        // A little room over the size asked for, so bodies that vary a little reuse the same buffers.
+        buffer ??= GC.AllocateUninitializedArray<byte>(bytes.Length + (bytes.Length / 8));
+        bytes.CopyTo(buffer);
+        return new BatchBody(this, buffer, bytes.Length);
+    }
+
+    /// <summary>How many buffers are free for reuse.</summary>
+    internal int FreeCount => _free.Count;
+
+    internal void Return(byte[] buffer) => _free.Enqueue(buffer);
+}
+
+/// <summary>
+/// One batch's request body in a pooled buffer, counted by its users: the batch holds one reference until its call
+/// has ended, and every write of the body to a connection holds another while it runs. The buffer is reused only
+/// after the last one is let go, so a late write (of a call that was abandoned) never sends another batch's rows.
+/// </summary>
+internal sealed class BatchBody
+{
+    private readonly BatchBodyPool _pool;
+    private readonly byte[] _buffer;
+    private int _references = 1;
+
+    internal BatchBody(BatchBodyPool pool, byte[] buffer, int length)
+    {
+        _pool = pool;
+        _buffer = buffer;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    /// <summary>A content that writes this body with its length; it can be sent more than once (retries).</summary>
+    public HttpContent CreateContent() => new BatchBodyContent(this);
+
+    /// <summary>Lets go of the batch's own reference.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            _pool.Return(_buffer);
+        }
+    }
+
+    internal ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
+    internal bool TryAcquire()
+    {
+        var seen = Volatile.Read(ref _references);
+        while (seen > 0)
+        {
+            var before = Interlocked.CompareExchange(ref _references, seen + 1, seen);
+            if (before == seen)
+            {
+                return true;
+            }
+
+            seen = before;
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Writes a <see cref="BatchBody"/> with its length, holding a reference to it while it writes.</summary>
+internal sealed class BatchBodyContent : HttpContent
+{
+    private readonly BatchBody _body;
+
+    public BatchBodyContent(BatchBody body)
+    {
+        _body = body;
+        Headers.ContentType = new MediaTypeHeaderValue("application/json");
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        if (!_body.TryAcquire())
+        {
+            throw new InvalidOperationException("The batch's request body was sent after its call had ended.");
+        }
+
+        try
+        {
+            await stream.WriteAsync(_body.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _body.Release();
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _body.Length;
+        return true;
+    }
+}
