@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 
 namespace AzureMl.Client.Internal;
@@ -128,7 +129,7 @@ internal static class BulkScoringEngine
 
         // JSON bodies: the part before the rows and the part after them are the same for every batch.
         private readonly PooledBufferWriter? _body;
-        private readonly Utf8JsonWriter? _writer;
+        private readonly Utf8JsonWriter? _escaper;
         private readonly byte[] _prefix = [];
         private readonly byte[] _suffix = [];
         private readonly BatchBodyPool _bodies = new();
@@ -154,7 +155,7 @@ internal static class BulkScoringEngine
             if (json)
             {
                 _body = new PooledBufferWriter(Math.Min(options.MaxBatchBytes, 64 * 1024));
-                _writer = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
+                _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
             }
             else
             {
@@ -181,9 +182,9 @@ internal static class BulkScoringEngine
             }
             finally
             {
-                if (_writer is not null)
+                if (_escaper is not null)
                 {
-                    await _writer.DisposeAsync().ConfigureAwait(false);
+                    await _escaper.DisposeAsync().ConfigureAwait(false);
                 }
 
                 _body?.Dispose();
@@ -232,16 +233,14 @@ internal static class BulkScoringEngine
         private async ValueTask<Batch?> ReadBodyAsync()
         {
             var body = _body!;
-            var writer = _writer!;
             body.Clear();
             body.Write(_prefix);
-            writer.Reset(body);
-            writer.WriteStartArray();
+            body.Write("["u8);
             var firstRow = _nextRow;
             var count = 0;
             if (_carriedJson is not null)
             {
-                writer.WriteRawValue(_carriedJson, skipInputValidation: true);
+                body.Write(_carriedJson);
                 _carriedJson = null;
                 count = 1;
             }
@@ -256,32 +255,20 @@ internal static class BulkScoringEngine
                     break;
                 }
 
-                var index = firstRow + count;
-
                 // A borrowed array is written out here, before the next row is read, so it need not be copied.
-                var cells = Cells(index, out _);
-                var start = _prefix.Length + (int)(writer.BytesCommitted + writer.BytesPending);
-                writer.WriteStartArray();
-                foreach (var cell in cells)
+                var cells = Cells(firstRow + count, out _);
+                if (count > 0)
                 {
-                    if (cell is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        writer.WriteStringValue(cell);
-                    }
+                    body.Write(","u8);
                 }
 
-                writer.WriteEndArray();
-                if (count > 0 && _prefix.Length + writer.BytesCommitted + writer.BytesPending + closing > _maxBytes)
+                var start = body.WrittenCount;
+                WriteRow(body, cells);
+                if (count > 0 && body.WrittenCount + closing > _maxBytes)
                 {
                     // Over the limit: this row starts the next batch.
-                    writer.Flush();
-                    var row = body.WrittenMemory.Span[start..];
-                    _carriedJson = (row[0] == (byte)',' ? row[1..] : row).ToArray();
-                    body.Truncate(start);
+                    _carriedJson = body.WrittenMemory.Span[start..].ToArray();
+                    body.Truncate(start - 1);
                     break;
                 }
 
@@ -293,11 +280,48 @@ internal static class BulkScoringEngine
                 return null;
             }
 
-            writer.WriteEndArray();
-            writer.Flush();
+            body.Write("]"u8);
             body.Write(_suffix);
             _nextRow = firstRow + count;
             return new Batch(firstRow, count, _bodies.Rent(body.WrittenMemory.Span), null);
+        }
+
+        /// <summary>Writes <c>["cell",null,…]</c>; strings are escaped as <see cref="Utf8JsonWriter"/> escapes them.</summary>
+        private void WriteRow(PooledBufferWriter body, string?[] cells)
+        {
+            body.Write("["u8);
+            for (var i = 0; i < cells.Length; i++)
+            {
+                if (i > 0)
+                {
+                    body.Write(","u8);
+                }
+
+                var cell = cells[i];
+                if (cell is null)
+                {
+                    body.Write("null"u8);
+                }
+                else if (!cell.AsSpan().ContainsAnyExcept(PlainJsonChars))
+                {
+                    // Plain ASCII: one byte a character, nothing to escape.
+                    var span = body.GetSpan(cell.Length + 2);
+                    span[0] = (byte)'"';
+                    Ascii.FromUtf16(cell, span[1..], out var written);
+                    span[written + 1] = (byte)'"';
+                    body.Advance(written + 2);
+                }
+                else
+                {
+                    // Anything else is written by the JSON writer with its default encoder.
+                    var escaper = _escaper!;
+                    escaper.Reset(body);
+                    escaper.WriteStringValue(cell);
+                    escaper.Flush();
+                }
+            }
+
+            body.Write("]"u8);
         }
 
         private async ValueTask<Batch?> ReadTableAsync()
