@@ -12,6 +12,12 @@ public static class BenchmarkSettings
     public static bool Quick { get; set; }
 
     /// <summary>
+    /// From <c>--shared-cores</c>: the bulk throughput benchmarks run the emulator in this process, sharing every core
+    /// with the client, instead of in a process of its own pinned to CPU 0.
+    /// </summary>
+    public static bool SharedCores { get; set; }
+
+    /// <summary>
     /// Benchmarks run in the host process: the emulator they call runs there too, and no per-benchmark project is
     /// built, which keeps a run short on a small machine.
     /// </summary>

@@ -10,7 +10,8 @@ namespace AzureMl.Client.Benchmarks;
 /// Scoring many rows against the emulator on loopback (feature hashing model, 20 concurrent calls per endpoint).
 /// Every benchmark reports time per row (OperationsPerInvoke is its row count), so Ratio and Rows/s compare rates
 /// even though the one-row-per-call baseline scores fewer rows. The ceiling sends pre-built 500-row bodies on 20
-/// connections at once and only drains the answers: the most the emulator can score on this machine.
+/// connections at once and only drains the answers as they arrive (nothing buffered, nothing parsed): the most the
+/// emulator can score on this machine.
 /// </summary>
 [Config(typeof(ThroughputConfig))]
 public class BulkThroughputBenchmarks
@@ -21,14 +22,32 @@ public class BulkThroughputBenchmarks
     private const int IdealBatch = 500;
     private const int EndpointConcurrency = 20;
 
-    private AzureMlEmulator _emulator = null!;
+    private readonly bool _pinned;
+    private AzureMlEmulator? _emulator;
+    private PinnedEmulatorProcess? _process;
     private HttpClient _http = null!;
     private AzureMlClient _client = null!;
     private string?[][] _rows = null!;
     private byte[][] _idealBodies = null!;
     private Uri _executeUri = null!;
+    private string _apiKey = null!;
 
-    internal AzureMlEmulator Emulator => _emulator;
+    /// <summary>The emulator in its own process pinned to CPU 0 where that can be done (see <see cref="Hosting"/>).</summary>
+    public BulkThroughputBenchmarks()
+        : this(pinned: !BenchmarkSettings.SharedCores && PinnedEmulatorProcess.IsSupported)
+    {
+    }
+
+    /// <param name="pinned">The emulator in its own process pinned to CPU 0; otherwise in this process, sharing every core with the client.</param>
+    public BulkThroughputBenchmarks(bool pinned) => _pinned = pinned;
+
+    /// <summary>Where the emulator runs, for reports.</summary>
+    public string Hosting => _pinned
+        ? "emulator in its own process pinned to CPU 0 (taskset); client in this process"
+        : "emulator in this process, sharing every core with the client";
+
+    /// <summary>The in-process emulator (null when it runs in its own process).</summary>
+    internal AzureMlEmulator? Emulator => _emulator;
 
     private static int Bulk => BenchmarkSettings.Quick ? QuickRows : BulkRows;
 
@@ -37,31 +56,52 @@ public class BulkThroughputBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
+        Uri root;
+        string workspace, service, serviceUri;
+        if (_pinned)
         {
-            StorageConnectionString = "UseDevelopmentStorage=true",
-            MaxConcurrentRequests = EndpointConcurrency,
-        });
+            _process = await PinnedEmulatorProcess.StartAsync(EndpointConcurrency);
+            (root, workspace, service, _apiKey, serviceUri) = (_process.ServiceRoot, PinnedEmulatorProcess.WorkspaceId, PinnedEmulatorProcess.ServiceId, PinnedEmulatorProcess.ApiKey, _process.ServiceUri);
+        }
+        else
+        {
+            _emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
+            {
+                StorageConnectionString = "UseDevelopmentStorage=true",
+                MaxConcurrentRequests = EndpointConcurrency,
+            });
+            (root, workspace, service, _apiKey, serviceUri) = (_emulator.ServiceRoot, _emulator.WorkspaceId, _emulator.ServiceId, _emulator.ApiKey, _emulator.ServiceUri.ToString());
+        }
+
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         _client = new AzureMlClient(_http, new AzureMlClientOptions
         {
-            Endpoint = _emulator.ServiceRoot,
-            WorkspaceId = _emulator.WorkspaceId,
-            ServiceId = _emulator.ServiceId,
-            ApiKey = _emulator.ApiKey,
+            Endpoint = root,
+            WorkspaceId = workspace,
+            ServiceId = service,
+            ApiKey = _apiKey,
         });
         _rows = Enumerable.Range(0, BulkRows)
             .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
             .ToArray();
         _idealBodies = _rows.Take(Bulk).Chunk(IdealBatch).Select(BodyOf).ToArray();
-        _executeUri = new Uri(_emulator.ServiceUri + "/execute?api-version=2.0&details=true");
+        _executeUri = new Uri(serviceUri.TrimEnd('/') + "/execute?api-version=2.0&details=true");
+        Console.WriteLine("// Bulk throughput hosting: " + Hosting);
     }
 
     [GlobalCleanup]
     public async Task Cleanup()
     {
         _http.Dispose();
-        await _emulator.DisposeAsync();
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = OneByOneRows, Description = "One row per call, sequential (sample code)")]
@@ -124,14 +164,14 @@ public class BulkThroughputBenchmarks
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, _executeUri) { Content = new ByteArrayContent(_idealBodies[i]) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _emulator.ApiKey);
-                using var response = await _http.SendAsync(request).ConfigureAwait(false);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
                 await response.Content.CopyToAsync(Stream.Null).ConfigureAwait(false);
             }
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
-        return _idealBodies.Length;
+        return Bulk;
     }
 
     internal static byte[] BodyOf(string?[][] rows)

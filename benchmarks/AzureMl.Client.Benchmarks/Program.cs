@@ -4,7 +4,15 @@ using BenchmarkDotNet.Running;
 
 // --quick runs every benchmark once with small inputs, to prove they still work (CI); it measures nothing.
 BenchmarkSettings.Quick = args.Contains("--quick");
-args = [.. args.Where(a => a != "--quick")];
+BenchmarkSettings.SharedCores = args.Contains("--shared-cores");
+args = [.. args.Where(a => a is not "--quick" and not "--shared-cores")];
+
+// --paired [rounds] measures bulk scoring against the emulator ceiling in interleaved rounds (see PairedBulkFraction).
+if (args.Length > 0 && args[0] == "--paired")
+{
+    var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40;
+    return await PairedBulkFraction.RunAsync(BenchmarkSettings.Quick ? 2 : rounds, warmupRounds: BenchmarkSettings.Quick ? 1 : 10);
+}
 if (args.Length == 0)
 {
     args = ["--filter", "*"];

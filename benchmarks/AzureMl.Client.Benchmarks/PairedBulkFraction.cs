@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AzureMl.Client.Benchmarks;
+
+/// <summary>
+/// Bulk scoring's fraction of the emulator's ceiling, measured in pairs: each round runs the ceiling and
+/// <c>ScoreBulkAsync</c> (defaults) back to back over the same 100,000 rows, alternating which goes first, so both
+/// see the same machine state. On a shared machine whose speed drifts over seconds, this compares the two far more
+/// tightly than two BenchmarkDotNet benchmarks measured one after the other. Reports every round, the median of the
+/// per-round fractions and its quartiles, and the ratio of the median rates.
+/// </summary>
+public static class PairedBulkFraction
+{
+    public static async Task<int> RunAsync(int rounds, int warmupRounds)
+    {
+        var benchmark = new BulkThroughputBenchmarks();
+        await benchmark.Setup();
+        try
+        {
+            var rows = BenchmarkSettings.Quick ? BulkThroughputBenchmarks.QuickRows : BulkThroughputBenchmarks.BulkRows;
+            Console.WriteLine($"Paired bulk/ceiling: {rounds} rounds of {rows:N0} rows each way, after {warmupRounds} warm-up rounds; {Environment.ProcessorCount} cores, .NET {Environment.Version}; {benchmark.Hosting}.");
+            for (var i = 0; i < warmupRounds; i++)
+            {
+                await benchmark.EmulatorCeiling();
+                await benchmark.BulkScoring();
+            }
+
+            var ceilings = new List<double>();
+            var bulks = new List<double>();
+            var fractions = new List<double>();
+            Console.WriteLine("| Round | Emulator ceiling (rows/s) | ScoreBulkAsync, defaults (rows/s) | Fraction |");
+            Console.WriteLine("|---:|---:|---:|---:|");
+            for (var round = 1; round <= rounds; round++)
+            {
+                double ceiling, bulk;
+                if (round % 2 == 1)
+                {
+                    ceiling = await RateAsync(benchmark.EmulatorCeiling, rows);
+                    bulk = await RateAsync(benchmark.BulkScoring, rows);
+                }
+                else
+                {
+                    bulk = await RateAsync(benchmark.BulkScoring, rows);
+                    ceiling = await RateAsync(benchmark.EmulatorCeiling, rows);
+                }
+
+                ceilings.Add(ceiling);
+                bulks.Add(bulk);
+                fractions.Add(bulk / ceiling);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {round} | {ceiling:N0} | {bulk:N0} | {bulk / ceiling:P1} |"));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Median fraction: {Quantile(fractions, 0.5):P1} (quartiles {Quantile(fractions, 0.25):P1} to {Quantile(fractions, 0.75):P1}, range {fractions.Min():P1} to {fractions.Max():P1}); target 80%."));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Median rates: ScoreBulkAsync {Quantile(bulks, 0.5):N0} rows/s, ceiling {Quantile(ceilings, 0.5):N0} rows/s, ratio {Quantile(bulks, 0.5) / Quantile(ceilings, 0.5):P1}."));
+            return 0;
+        }
+        finally
+        {
+            await benchmark.Cleanup();
+        }
+    }
+
+    private static async Task<double> RateAsync(Func<Task<int>> run, int rows)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var watch = Stopwatch.StartNew();
+        var scored = await run();
+        watch.Stop();
+        if (scored != rows)
+        {
+            throw new InvalidOperationException($"{scored:N0} rows were scored, not {rows:N0}.");
+        }
+
+        return rows / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Quantile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        var position = (sorted.Count - 1) * q;
+        var low = (int)Math.Floor(position);
+        var high = (int)Math.Ceiling(position);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
+    }
+}
