@@ -54,3 +54,20 @@ public sealed class ThroughputConfig : ManualConfig
         AddColumn(new RowsPerSecondColumn());
     }
 }
+
+/// <summary>
+/// In-memory throughput: an invocation takes milliseconds, so forty warm-up iterations are needed before tiered
+/// compilation has moved the client's code to its final tier; thirty are measured.
+/// </summary>
+public sealed class InMemoryThroughputConfig : ManualConfig
+{
+    public InMemoryThroughputConfig()
+    {
+        AddJob(BenchmarkSettings.Quick
+            ? BenchmarkSettings.Base("in-memory")
+            : BenchmarkSettings.Base("in-memory").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(40).WithIterationCount(30)
+                .WithInvocationCount(1).WithUnrollFactor(1));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(new RowsPerSecondColumn());
+    }
+}

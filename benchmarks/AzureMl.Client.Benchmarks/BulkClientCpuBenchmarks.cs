@@ -11,7 +11,7 @@ namespace AzureMl.Client.Benchmarks;
 /// work is in the figures. Baseline: what the emulator ceiling spends on the client side (a pre-built body sent,
 /// the answer drained unparsed). Every request body is written out, as to a socket. Time per row.
 /// </summary>
-[Config(typeof(ThroughputConfig))]
+[Config(typeof(InMemoryThroughputConfig))]
 public class BulkClientCpuBenchmarks
 {
     private const int Batch = 500;

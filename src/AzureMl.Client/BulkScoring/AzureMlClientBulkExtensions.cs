@@ -18,7 +18,7 @@ public static class AzureMlClientBulkExtensions
     /// </summary>
     /// <param name="client">The client of the web service.</param>
     /// <param name="columnNames">The input column names.</param>
-    /// <param name="rows">The rows: one cell per column, formatted like <see cref="ScoringTable.AddRow"/> (a <c>string?[]</c> is copied without formatting).</param>
+    /// <param name="rows">The rows: one cell per column, formatted like <see cref="ScoringTable.AddRow"/> (a <c>string?[]</c> is taken as it is, without formatting; the run is done with it once the next row is read, so a source may reuse one array).</param>
     /// <param name="options">The run's settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops the run and cancels the calls in flight.</param>
     /// <returns>The batches, in input order.</returns>

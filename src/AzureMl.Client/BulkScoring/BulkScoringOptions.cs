@@ -10,8 +10,9 @@ public sealed class BulkScoringOptions
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
-    /// The most request-body bytes of one call, estimated while the batch is built (an upper bound: it counts every
-    /// character the JSON writer may escape as six bytes). A single row larger than this is sent alone.
+    /// The most request-body bytes of one call. With an <see cref="AzureMlClient"/> the count is exact (each batch's
+    /// body is written as its rows are read); other <see cref="IAzureMlClient"/> implementations get an upper bound
+    /// that counts every character the JSON writer may escape as six bytes. A single row larger than this is sent alone.
     /// </summary>
     /// <value>Default: 4 MiB (4,194,304). Range 1 KiB to 256 MiB.</value>
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
