@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -12,28 +13,92 @@ internal sealed class BatchBodyPool
 {
     private readonly ConcurrentQueue<byte[]> _free = new();
 
-    public BatchBody Rent(ReadOnlySpan<byte> bytes)
-    {
-        byte[]? buffer = null;
-        while (_free.TryDequeue(out var candidate))
-        {
-            if (candidate.Length >= bytes.Length)
-            {
-                buffer = candidate;
-                break;
-            }
-        }
-
-        // A little room over the size asked for, so bodies that vary a little reuse the same buffers.
-        buffer ??= GC.AllocateUninitializedArray<byte>(bytes.Length + (bytes.Length / 8));
-        bytes.CopyTo(buffer);
-        return new BatchBody(this, buffer, bytes.Length);
-    }
-
     /// <summary>How many buffers are free for reuse.</summary>
     internal int FreeCount => _free.Count;
 
+    /// <summary>A free buffer of at least <paramref name="minimum"/> bytes, or a new one.</summary>
+    public byte[] RentBuffer(int minimum)
+    {
+        while (_free.TryDequeue(out var candidate))
+        {
+            if (candidate.Length >= minimum)
+            {
+                return candidate;
+            }
+        }
+
+        return GC.AllocateUninitializedArray<byte>(minimum);
+    }
+
     internal void Return(byte[] buffer) => _free.Enqueue(buffer);
+}
+
+/// <summary>
+/// Writes one batch's body at a time into a buffer of the pool, and hands the buffer over as the batch's
+/// <see cref="BatchBody"/> without copying it.
+/// </summary>
+internal sealed class BatchBodyWriter(BatchBodyPool pool, int initialSize) : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer = pool.RentBuffer(initialSize);
+    private int _written;
+
+    public int WrittenCount => _written;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Clear() => _written = 0;
+
+    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
+        _written = length;
+    }
+
+    /// <summary>The body written so far, as a batch's body; the writer goes on empty, in another buffer.</summary>
+    public BatchBody Detach()
+    {
+        var body = new BatchBody(pool, _buffer, _written);
+        _buffer = pool.RentBuffer(_buffer.Length);
+        _written = 0;
+        return body;
+    }
+
+    public void Dispose()
+    {
+        pool.Return(_buffer);
+        _buffer = [];
+        _written = 0;
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = _written + Math.Max(sizeHint, 256);
+        if (needed <= _buffer.Length)
+        {
+            return;
+        }
+
+        var bigger = pool.RentBuffer(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, _written).CopyTo(bigger);
+        pool.Return(_buffer);
+        _buffer = bigger;
+    }
 }
 
 /// <summary>

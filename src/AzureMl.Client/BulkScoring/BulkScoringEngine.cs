@@ -128,11 +128,10 @@ internal static class BulkScoringEngine
         private readonly bool _json;
 
         // JSON bodies: the part before the rows and the part after them are the same for every batch.
-        private readonly PooledBufferWriter? _body;
+        private readonly BatchBodyWriter? _body;
         private readonly Utf8JsonWriter? _escaper;
         private readonly byte[] _prefix = [];
         private readonly byte[] _suffix = [];
-        private readonly BatchBodyPool _bodies = new();
         private byte[]? _carriedJson;
 
         // Tables: rows are measured with an upper bound of their JSON size; the envelope is exact.
@@ -154,7 +153,7 @@ internal static class BulkScoringEngine
             (_prefix, _suffix) = Envelope(columns, options);
             if (json)
             {
-                _body = new PooledBufferWriter(Math.Min(options.MaxBatchBytes, 64 * 1024));
+                _body = new BatchBodyWriter(new BatchBodyPool(), Math.Min(options.MaxBatchBytes, 64 * 1024));
                 _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
             }
             else
@@ -267,7 +266,7 @@ internal static class BulkScoringEngine
                 if (count > 0 && body.WrittenCount + closing > _maxBytes)
                 {
                     // Over the limit: this row starts the next batch.
-                    _carriedJson = body.WrittenMemory.Span[start..].ToArray();
+                    _carriedJson = body.WrittenSpan[start..].ToArray();
                     body.Truncate(start - 1);
                     break;
                 }
@@ -283,11 +282,11 @@ internal static class BulkScoringEngine
             body.Write("]"u8);
             body.Write(_suffix);
             _nextRow = firstRow + count;
-            return new Batch(firstRow, count, _bodies.Rent(body.WrittenMemory.Span), null);
+            return new Batch(firstRow, count, body.Detach(), null);
         }
 
         /// <summary>Writes <c>["cell",null,…]</c>; strings are escaped as <see cref="Utf8JsonWriter"/> escapes them.</summary>
-        private void WriteRow(PooledBufferWriter body, string?[] cells)
+        private void WriteRow(BatchBodyWriter body, string?[] cells)
         {
             body.Write("["u8);
             for (var i = 0; i < cells.Length; i++)

@@ -30,14 +30,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Clear() => _written = 0;
 
-    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
-    public void Truncate(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
-        _written = length;
-    }
-
     public void Dispose()
     {
         var buffer = _buffer;

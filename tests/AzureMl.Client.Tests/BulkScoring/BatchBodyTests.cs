@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using AzureMl.Client.Internal;
 
@@ -7,10 +8,35 @@ public sealed class BatchBodyTests
 {
     private static readonly byte[] Json = Encoding.UTF8.GetBytes("""{"Inputs":{}}""");
 
+    private static BatchBody Body(BatchBodyWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        writer.Write(bytes);
+        return writer.Detach();
+    }
+
+    [Fact]
+    public void Detach_HandsOverWhatWasWrittenAndStartsEmpty()
+    {
+        var pool = new BatchBodyPool();
+        using var writer = new BatchBodyWriter(pool, 4);
+        writer.Write(Json);
+        writer.Write("x"u8);
+        writer.Truncate(Json.Length);
+
+        var body = writer.Detach();
+
+        body.Length.Should().Be(Json.Length);
+        body.Memory.ToArray().Should().Equal(Json);
+        writer.WrittenCount.Should().Be(0);
+        Body(writer, "[2]"u8).Memory.ToArray().Should().Equal("[2]"u8.ToArray(), "the next body has a buffer of its own");
+        body.Memory.ToArray().Should().Equal(Json, "the first body is untouched");
+    }
+
     [Fact]
     public async Task Content_WritesTheBodyWithItsLengthAsOftenAsAsked()
     {
-        var body = new BatchBodyPool().Rent(Json);
+        using var writer = new BatchBodyWriter(new BatchBodyPool(), 64);
+        var body = Body(writer, Json);
         using var content = body.CreateContent();
 
         content.Headers.ContentLength.Should().Be(Json.Length);
@@ -24,12 +50,13 @@ public sealed class BatchBodyTests
     public async Task Release_WithNoWriteRunning_ReturnsTheBufferForTheNextBatch()
     {
         var pool = new BatchBodyPool();
-        var body = pool.Rent(Json);
+        using var writer = new BatchBodyWriter(pool, 64);
+        var body = Body(writer, Json);
 
         body.Release();
 
         pool.FreeCount.Should().Be(1);
-        var next = pool.Rent("[1]"u8);
+        var next = Body(writer, "[1]"u8);
         pool.FreeCount.Should().Be(0, "the free buffer was reused");
         using var content = next.CreateContent();
         (await content.ReadAsStringAsync()).Should().Be("[1]");
@@ -39,7 +66,8 @@ public sealed class BatchBodyTests
     public async Task Release_WhileAWriteRuns_KeepsTheBufferUntilTheWriteEnds()
     {
         var pool = new BatchBodyPool();
-        var body = pool.Rent(Json);
+        using var writer = new BatchBodyWriter(pool, 64);
+        var body = Body(writer, Json);
         var stream = new GatedStream();
         using var content = body.CreateContent();
         var write = content.CopyToAsync(stream);
@@ -57,8 +85,8 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Write_AfterTheCallEnded_FailsInsteadOfSendingAReusedBuffer()
     {
-        var pool = new BatchBodyPool();
-        var body = pool.Rent(Json);
+        using var writer = new BatchBodyWriter(new BatchBodyPool(), 64);
+        var body = Body(writer, Json);
         using var content = body.CreateContent();
         body.Release();
 
