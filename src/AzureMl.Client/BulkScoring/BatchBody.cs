@@ -70,11 +70,14 @@ internal sealed class BatchBodyWriter(BatchBodyPool pool, int initialSize) : IBu
         _written = length;
     }
 
-    /// <summary>The body written so far, as a batch's body; the writer goes on empty, in another buffer.</summary>
+    /// <summary>
+    /// The body written so far, as a batch's body; the writer goes on empty, in another buffer sized for a body like
+    /// this one (with an eighth to spare), so batches of a run fit their buffers without growing them.
+    /// </summary>
     public BatchBody Detach()
     {
         var body = new BatchBody(pool, _buffer, _written);
-        _buffer = pool.RentBuffer(_buffer.Length);
+        _buffer = pool.RentBuffer(Math.Max(initialSize, _written + (_written / 8)));
         _written = 0;
         return body;
     }

@@ -153,7 +153,7 @@ internal static class BulkScoringEngine
             (_prefix, _suffix) = Envelope(columns, options);
             if (json)
             {
-                _body = new BatchBodyWriter(new BatchBodyPool(), Math.Min(options.MaxBatchBytes, 64 * 1024));
+                _body = new BatchBodyWriter(new BatchBodyPool(), Math.Min(options.MaxBatchBytes, 16 * 1024));
                 _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
             }
             else
