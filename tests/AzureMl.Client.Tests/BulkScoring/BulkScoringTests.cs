@@ -321,6 +321,43 @@ public sealed class BulkScoringTests
         handler.Calls.Should().BeLessThan(100);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ScoreBulkAsync_SourceThrows_FailsWithItsErrorAndLeavesNoCallRunning(bool direct)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new EchoScoringHandler { OnCall = async _ => { await release.Task; return null; } };
+        var client = ClientFor(handler, direct);
+        var disposed = false;
+        IEnumerable<IReadOnlyList<object?>> Failing()
+        {
+            try
+            {
+                for (var i = 0; i < 45; i++)
+                {
+                    yield return new object?[] { i, "x" };
+                }
+
+                // Within the window (2 × 4 batches of 10 rows): four calls are in flight, held until now, so the run
+                // must wait for them after the source fails.
+                release.SetResult();
+                throw new InvalidOperationException("the source broke at row 45");
+            }
+            finally
+            {
+                disposed = true;
+            }
+        }
+
+        var run = CollectAsync(client.ScoreBulkAsync(Columns, Failing(), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 4 }));
+        var act = () => run;
+
+        (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("the source broke at row 45");
+        handler.Active.Should().Be(0, "the calls in flight were cancelled and awaited before the run failed");
+        disposed.Should().BeTrue("the source is disposed");
+    }
+
     [Fact]
     public void ScoreBulkAsync_InvalidOptions_ThrowsNamingTheSetting()
     {
