@@ -6,6 +6,9 @@ namespace AzureMl.Client.Internal;
 internal sealed class PooledBody : IDisposable
 {
     private const int InitialSize = 16 * 1024;
+
+    // A hint never rents more than this up front; a larger body grows the buffer as it arrives.
+    private const int MaxHintedSize = 16 * 1024 * 1024;
     private byte[] _buffer;
     private int _length;
 
@@ -18,7 +21,14 @@ internal sealed class PooledBody : IDisposable
     /// <summary>A read-only stream over the body, without a copy; valid until this body is disposed.</summary>
     public Stream AsStream() => new MemoryStream(_buffer, 0, _length, writable: false);
 
-    public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="content"/> whole.</summary>
+    /// <param name="content">The body.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <param name="sizeHint">
+    /// The size to start with when the body has no Content-Length (a chunked answer), e.g. the size of the previous
+    /// answer of the same kind, so a body like it is read without growing the buffer.
+    /// </param>
+    public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken, int sizeHint = 0)
     {
         // Already read into a pooled buffer by the resilience pipeline: take it over rather than copy it.
         if (content is PooledBodyContent pooled && pooled.TakeBody() is { } taken)
@@ -27,7 +37,7 @@ internal sealed class PooledBody : IDisposable
         }
 
         var expected = content.Headers.ContentLength;
-        var size = expected is > 0 and < int.MaxValue - 1 ? (int)expected.Value + 1 : InitialSize;
+        var size = expected is > 0 and < int.MaxValue - 1 ? (int)expected.Value + 1 : Math.Clamp(sizeHint, InitialSize, MaxHintedSize);
         var body = new PooledBody(ArrayPool<byte>.Shared.Rent(size));
         try
         {
