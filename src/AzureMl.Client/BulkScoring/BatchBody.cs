@@ -9,98 +9,48 @@ namespace AzureMl.Client.Internal;
 /// Reusable buffers for the request bodies of one bulk run, so a long run allocates no body per batch. A buffer goes
 /// back only when nothing can still read it: see <see cref="BatchBody"/>.
 /// </summary>
-internal sealed class BatchBodyPool
+internal sealed class BatchBodyPool : ArrayPool<byte>
 {
     private readonly ConcurrentQueue<byte[]> _free = new();
 
     /// <summary>How many buffers are free for reuse.</summary>
     internal int FreeCount => _free.Count;
 
-    /// <summary>A free buffer of at least <paramref name="minimum"/> bytes, or a new one.</summary>
-    public byte[] RentBuffer(int minimum)
+    /// <summary>A free buffer of at least <paramref name="minimumLength"/> bytes, or a new one.</summary>
+    public override byte[] Rent(int minimumLength)
     {
         while (_free.TryDequeue(out var candidate))
         {
-            if (candidate.Length >= minimum)
+            if (candidate.Length >= minimumLength)
             {
                 return candidate;
             }
         }
 
-        return GC.AllocateUninitializedArray<byte>(minimum);
+        return GC.AllocateUninitializedArray<byte>(minimumLength);
     }
 
-    internal void Return(byte[] buffer) => _free.Enqueue(buffer);
-}
-
-/// <summary>
-/// Writes one batch's body at a time into a buffer of the pool, and hands the buffer over as the batch's
-/// <see cref="BatchBody"/> without copying it.
-/// </summary>
-internal sealed class BatchBodyWriter(BatchBodyPool pool, int initialSize) : IBufferWriter<byte>, IDisposable
-{
-    private byte[] _buffer = pool.RentBuffer(initialSize);
-    private int _written;
-
-    public int WrittenCount => _written;
-
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
-
-    public void Advance(int count) => _written += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0)
+    public override void Return(byte[] array, bool clearArray = false)
     {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_written);
-    }
+        ArgumentNullException.ThrowIfNull(array);
+        if (clearArray)
+        {
+            Array.Clear(array);
+        }
 
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_written);
-    }
-
-    public void Clear() => _written = 0;
-
-    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
-    public void Truncate(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
-        _written = length;
+        _free.Enqueue(array);
     }
 
     /// <summary>
-    /// The body written so far, as a batch's body; the writer goes on empty, in another buffer sized for a body like
-    /// this one (with an eighth to spare), so batches of a run fit their buffers without growing them.
+    /// What <paramref name="writer"/> (writing into this pool's buffers) holds, as a batch's body, without a copy; the
+    /// writer goes on in a buffer sized for a body like this one (with an eighth to spare), so the batches of a run fit
+    /// their buffers without growing them.
     /// </summary>
-    public BatchBody Detach()
+    public BatchBody TakeBody(PooledBufferWriter writer, int minimumNextSize)
     {
-        var body = new BatchBody(pool, _buffer, _written);
-        _buffer = pool.RentBuffer(Math.Max(initialSize, _written + (_written / 8)));
-        _written = 0;
-        return body;
-    }
-
-    public void Dispose()
-    {
-        pool.Return(_buffer);
-        _buffer = [];
-        _written = 0;
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        var needed = _written + Math.Max(sizeHint, 256);
-        if (needed <= _buffer.Length)
-        {
-            return;
-        }
-
-        var bigger = pool.RentBuffer(Math.Max(needed, _buffer.Length * 2));
-        _buffer.AsSpan(0, _written).CopyTo(bigger);
-        pool.Return(_buffer);
-        _buffer = bigger;
+        var written = writer.WrittenCount;
+        var buffer = writer.Detach(Math.Max(minimumNextSize, written + (written / 8)), out var length);
+        return new BatchBody(this, buffer, length);
     }
 }
 

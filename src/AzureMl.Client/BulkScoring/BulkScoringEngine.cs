@@ -120,6 +120,8 @@ internal static class BulkScoringEngine
 
     private sealed class BatchReader<TRow> : IAsyncDisposable
     {
+        private const int FirstBodySize = 16 * 1024;
+
         private readonly IAsyncEnumerator<TRow> _source;
         private readonly string[] _columns;
         private readonly RowCells<TRow> _toCells;
@@ -128,7 +130,8 @@ internal static class BulkScoringEngine
         private readonly bool _json;
 
         // JSON bodies: the part before the rows and the part after them are the same for every batch.
-        private readonly BatchBodyWriter? _body;
+        private readonly BatchBodyPool? _bodies;
+        private readonly PooledBufferWriter? _body;
         private readonly Utf8JsonWriter? _escaper;
         private readonly byte[] _prefix = [];
         private readonly byte[] _suffix = [];
@@ -153,7 +156,8 @@ internal static class BulkScoringEngine
             (_prefix, _suffix) = Envelope(columns, options);
             if (json)
             {
-                _body = new BatchBodyWriter(new BatchBodyPool(), Math.Min(options.MaxBatchBytes, 16 * 1024));
+                _bodies = new BatchBodyPool();
+                _body = new PooledBufferWriter(_bodies, FirstBodySize);
                 _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
             }
             else
@@ -282,11 +286,11 @@ internal static class BulkScoringEngine
             body.Write("]"u8);
             body.Write(_suffix);
             _nextRow = firstRow + count;
-            return new Batch(firstRow, count, body.Detach(), null);
+            return new Batch(firstRow, count, _bodies!.TakeBody(body, FirstBodySize), null);
         }
 
         /// <summary>Writes <c>["cell",null,…]</c>; strings are escaped as <see cref="Utf8JsonWriter"/> escapes them.</summary>
-        private void WriteRow(BatchBodyWriter body, string?[] cells)
+        private void WriteRow(PooledBufferWriter body, string?[] cells)
         {
             body.Write("["u8);
             for (var i = 0; i < cells.Length; i++)

@@ -5,14 +5,28 @@ namespace AzureMl.Client.Internal;
 /// <summary>An <see cref="IBufferWriter{T}"/> over pooled arrays, so writing a body allocates no buffer per call.</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    private readonly ArrayPool<byte> _pool;
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialSize = 4096) => _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+    public PooledBufferWriter(int initialSize = 4096)
+        : this(ArrayPool<byte>.Shared, initialSize)
+    {
+    }
+
+    /// <param name="pool">Where the buffers come from and go back to.</param>
+    /// <param name="initialSize">The size of the first buffer.</param>
+    public PooledBufferWriter(ArrayPool<byte> pool, int initialSize)
+    {
+        _pool = pool;
+        _buffer = pool.Rent(initialSize);
+    }
 
     public int WrittenCount => _written;
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
     public void Advance(int count) => _written += count;
 
@@ -30,6 +44,27 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Clear() => _written = 0;
 
+    /// <summary>Drops what was written after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _written);
+        _written = length;
+    }
+
+    /// <summary>
+    /// Hands over the buffer with what was written (the caller returns it to the pool when done with it) and goes on
+    /// empty in a new buffer of at least <paramref name="nextSize"/> bytes.
+    /// </summary>
+    public byte[] Detach(int nextSize, out int length)
+    {
+        var buffer = _buffer;
+        length = _written;
+        _buffer = _pool.Rent(nextSize);
+        _written = 0;
+        return buffer;
+    }
+
     public void Dispose()
     {
         var buffer = _buffer;
@@ -37,7 +72,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written = 0;
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 
@@ -49,9 +84,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var bigger = _pool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _pool.Return(_buffer);
         _buffer = bigger;
     }
 }

@@ -8,35 +8,36 @@ public sealed class BatchBodyTests
 {
     private static readonly byte[] Json = Encoding.UTF8.GetBytes("""{"Inputs":{}}""");
 
-    private static BatchBody Body(BatchBodyWriter writer, ReadOnlySpan<byte> bytes)
+    private static BatchBody Body(BatchBodyPool pool, PooledBufferWriter writer, ReadOnlySpan<byte> bytes)
     {
         writer.Write(bytes);
-        return writer.Detach();
+        return pool.TakeBody(writer, 16);
     }
 
     [Fact]
-    public void Detach_HandsOverWhatWasWrittenAndStartsEmpty()
+    public void TakeBody_HandsOverWhatWasWrittenAndTheWriterStartsEmpty()
     {
         var pool = new BatchBodyPool();
-        using var writer = new BatchBodyWriter(pool, 4);
+        using var writer = new PooledBufferWriter(pool, 4);
         writer.Write(Json);
         writer.Write("x"u8);
         writer.Truncate(Json.Length);
 
-        var body = writer.Detach();
+        var body = pool.TakeBody(writer, 16);
 
         body.Length.Should().Be(Json.Length);
         body.Memory.ToArray().Should().Equal(Json);
         writer.WrittenCount.Should().Be(0);
-        Body(writer, "[2]"u8).Memory.ToArray().Should().Equal("[2]"u8.ToArray(), "the next body has a buffer of its own");
+        Body(pool, writer, "[2]"u8).Memory.ToArray().Should().Equal("[2]"u8.ToArray(), "the next body has a buffer of its own");
         body.Memory.ToArray().Should().Equal(Json, "the first body is untouched");
     }
 
     [Fact]
     public async Task Content_WritesTheBodyWithItsLengthAsOftenAsAsked()
     {
-        using var writer = new BatchBodyWriter(new BatchBodyPool(), 64);
-        var body = Body(writer, Json);
+        var pool = new BatchBodyPool();
+        using var writer = new PooledBufferWriter(pool, 64);
+        var body = Body(pool, writer, Json);
         using var content = body.CreateContent();
 
         content.Headers.ContentLength.Should().Be(Json.Length);
@@ -50,13 +51,13 @@ public sealed class BatchBodyTests
     public async Task Release_WithNoWriteRunning_ReturnsTheBufferForTheNextBatch()
     {
         var pool = new BatchBodyPool();
-        using var writer = new BatchBodyWriter(pool, 64);
-        var body = Body(writer, Json);
+        using var writer = new PooledBufferWriter(pool, 64);
+        var body = Body(pool, writer, Json);
 
         body.Release();
 
         pool.FreeCount.Should().Be(1);
-        var next = Body(writer, "[1]"u8);
+        var next = Body(pool, writer, "[1]"u8);
         pool.FreeCount.Should().Be(0, "the free buffer was reused");
         using var content = next.CreateContent();
         (await content.ReadAsStringAsync()).Should().Be("[1]");
@@ -66,8 +67,8 @@ public sealed class BatchBodyTests
     public async Task Release_WhileAWriteRuns_KeepsTheBufferUntilTheWriteEnds()
     {
         var pool = new BatchBodyPool();
-        using var writer = new BatchBodyWriter(pool, 64);
-        var body = Body(writer, Json);
+        using var writer = new PooledBufferWriter(pool, 64);
+        var body = Body(pool, writer, Json);
         var stream = new GatedStream();
         using var content = body.CreateContent();
         var write = content.CopyToAsync(stream);
@@ -85,8 +86,9 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Write_AfterTheCallEnded_FailsInsteadOfSendingAReusedBuffer()
     {
-        using var writer = new BatchBodyWriter(new BatchBodyPool(), 64);
-        var body = Body(writer, Json);
+        var pool = new BatchBodyPool();
+        using var writer = new PooledBufferWriter(pool, 64);
+        var body = Body(pool, writer, Json);
         using var content = body.CreateContent();
         body.Release();
 
