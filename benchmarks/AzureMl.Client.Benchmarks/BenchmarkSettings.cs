@@ -39,16 +39,16 @@ public sealed class MicroConfig : ManualConfig
 }
 
 /// <summary>
-/// Throughput benchmarks: each invocation scores many rows over loopback. Six warm-up iterations let tiered
-/// compilation reach its final code in this (client) process before the twenty that are measured.
+/// Rows-per-second benchmarks: one invocation per iteration (each scores many rows), monitored rather than
+/// pilot-tuned, with allocations and a Rows/s column.
 /// </summary>
-public sealed class ThroughputConfig : ManualConfig
+public abstract class RowsConfig : ManualConfig
 {
-    public ThroughputConfig()
+    protected RowsConfig(string id, int warmupCount, int iterationCount)
     {
         AddJob(BenchmarkSettings.Quick
-            ? BenchmarkSettings.Base("throughput")
-            : BenchmarkSettings.Base("throughput").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(6).WithIterationCount(20)
+            ? BenchmarkSettings.Base(id)
+            : BenchmarkSettings.Base(id).WithStrategy(RunStrategy.Monitoring).WithWarmupCount(warmupCount).WithIterationCount(iterationCount)
                 .WithInvocationCount(1).WithUnrollFactor(1));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new RowsPerSecondColumn());
@@ -56,18 +56,13 @@ public sealed class ThroughputConfig : ManualConfig
 }
 
 /// <summary>
+/// Throughput benchmarks: each invocation scores many rows over loopback. Six warm-up iterations let tiered
+/// compilation reach its final code in this (client) process before the twenty that are measured.
+/// </summary>
+public sealed class ThroughputConfig() : RowsConfig("throughput", warmupCount: 6, iterationCount: 20);
+
+/// <summary>
 /// In-memory throughput: an invocation takes milliseconds, so forty warm-up iterations are needed before tiered
 /// compilation has moved the client's code to its final tier; thirty are measured.
 /// </summary>
-public sealed class InMemoryThroughputConfig : ManualConfig
-{
-    public InMemoryThroughputConfig()
-    {
-        AddJob(BenchmarkSettings.Quick
-            ? BenchmarkSettings.Base("in-memory")
-            : BenchmarkSettings.Base("in-memory").WithStrategy(RunStrategy.Monitoring).WithWarmupCount(40).WithIterationCount(30)
-                .WithInvocationCount(1).WithUnrollFactor(1));
-        AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new RowsPerSecondColumn());
-    }
-}
+public sealed class InMemoryThroughputConfig() : RowsConfig("in-memory", warmupCount: 40, iterationCount: 30);
