@@ -72,7 +72,7 @@ public sealed partial class AzureMlClient
         return result.DefaultOutput;
     }
 
-    private int ExecuteBodyHint()
+    internal int ExecuteBodyHint()
     {
         var last = Volatile.Read(ref _lastExecuteBodyLength);
         return last + (last / 8) + 1;
