@@ -89,6 +89,10 @@ public sealed partial class AzureMlClient : IAzureMlClient
             request.Headers.Authorization = _authorization;
         }
 
+        // A request without content is re-sent by the socket handler, below every retry layer and uncounted, when its
+        // pooled connection closes before an answer. A request with content (even empty) never is: so every request
+        // has one, and only the client's own pipeline decides what is sent again.
+        request.Content = new ByteArrayContent([]);
         request.Options.Set(AzureMlRequestOptions.Operation, operation);
         return request;
     }

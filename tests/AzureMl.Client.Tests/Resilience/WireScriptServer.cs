@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace AzureMl.Client.Tests.Resilience;
+
+/// <summary>How <see cref="WireScriptServer"/> ends one exchange.</summary>
+public enum WireEnd
+{
+    /// <summary>Answers as scripted and keeps the connection open for the next request.</summary>
+    Answer,
+
+    /// <summary>Reads the whole request, then closes gracefully (FIN) without a byte of an answer.</summary>
+    CloseBeforeAnswer,
+
+    /// <summary>Reads the whole request, then resets (RST) without a byte of an answer.</summary>
+    ResetBeforeAnswer,
+
+    /// <summary>Sends the status line, headers and part of the body, then resets.</summary>
+    ResetMidBody,
+
+    /// <summary>Sends the status line, headers and part of the body, then closes gracefully.</summary>
+    CloseMidBody,
+
+    /// <summary>Sends the status line, headers (Content-Length: 100) and 50 bytes, then sends nothing more.</summary>
+    StallMidBody,
+}
+
+/// <summary>One scripted answer: how the exchange ends and, for <see cref="WireEnd.Answer"/>, what is sent.</summary>
+public sealed record WireReply(WireEnd End, int Status = 200, string Body = "", string? ContentType = "application/json", bool Chunked = false, string? ExtraHeaders = null)
+{
+    public static WireReply Ok(string body) => new(WireEnd.Answer, 200, body);
+}
+
+/// <summary>A request as the server read it.</summary>
+public sealed record WireRequest(string Method, string Path, string Body, int Connection);
+
+/// <summary>
+/// A loopback HTTP/1.1 server on a raw socket that answers each request as a script says, including the ways a
+/// connection can end that a real server or proxy produces (closed or reset before an answer, cut or stalled
+/// mid-body). It records every request it read whole, with the connection it came on, so a test can count what
+/// the service received.
+/// </summary>
+public sealed class WireScriptServer : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Func<WireRequest, int, WireReply> _script;
+    private readonly ConcurrentQueue<WireRequest> _received = new();
+    private readonly ConcurrentBag<Socket> _sockets = [];
+    private int _connections;
+    private int _count;
+
+    /// <param name="script">Given a request and its 0-based index among all requests, says how to answer it.</param>
+    public WireScriptServer(Func<WireRequest, int, WireReply> script)
+    {
+        _script = script;
+        _listener.Start();
+        _ = AcceptLoopAsync();
+    }
+
+    public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    public IReadOnlyList<WireRequest> Received => [.. _received];
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        foreach (var s in _sockets)
+        {
+            s.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+
+            _sockets.Add(socket);
+            var connection = Interlocked.Increment(ref _connections);
+            _ = ServeAsync(socket, connection);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, int connection)
+    {
+        var buffer = new List<byte>();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var request = await ReadRequestAsync(socket, buffer, chunk, connection);
+                if (request is null)
+                {
+                    socket.Dispose();
+                    return;
+                }
+
+                var index = Interlocked.Increment(ref _count) - 1;
+                _received.Enqueue(request);
+                var reply = _script(request, index);
+                if (!await ReplyAsync(socket, reply))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception)
+        {
+            socket.Dispose();
+        }
+    }
+
+    private async Task<bool> ReplyAsync(Socket socket, WireReply reply)
+    {
+        var partial = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + new string(' ', 10) + "{\"Results\":{\"output1\":{\"type\":\"table\",\"v";
+        switch (reply.End)
+        {
+            case WireEnd.Answer:
+                await SendAsync(socket, Format(reply));
+                return true;
+            case WireEnd.CloseBeforeAnswer:
+                socket.Shutdown(SocketShutdown.Both);
+                socket.Close();
+                return false;
+            case WireEnd.ResetBeforeAnswer:
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+                return false;
+            case WireEnd.ResetMidBody:
+                await SendAsync(socket, partial);
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+                return false;
+            case WireEnd.CloseMidBody:
+                await SendAsync(socket, partial);
+                socket.Shutdown(SocketShutdown.Both);
+                socket.Close();
+                return false;
+            case WireEnd.StallMidBody:
+                await SendAsync(socket, partial);
+                return false;
+            default:
+                throw new InvalidOperationException(reply.End.ToString());
+        }
+    }
+
+    private async Task SendAsync(Socket socket, string text) =>
+        await socket.SendAsync(Encoding.UTF8.GetBytes(text), SocketFlags.None, _stop.Token);
+
+    private static string Format(WireReply reply)
+    {
+        var head = new StringBuilder().Append("HTTP/1.1 ").Append(reply.Status).Append(" X\r\n");
+        if (reply.ContentType is not null)
+        {
+            head.Append("Content-Type: ").Append(reply.ContentType).Append("\r\n");
+        }
+
+        if (reply.ExtraHeaders is not null)
+        {
+            head.Append(reply.ExtraHeaders.TrimEnd('\r', '\n')).Append("\r\n");
+        }
+
+        var body = Encoding.UTF8.GetBytes(reply.Body);
+        if (reply.Chunked)
+        {
+            head.Append("Transfer-Encoding: chunked\r\n\r\n");
+            if (body.Length > 0)
+            {
+                head.Append(body.Length.ToString("x")).Append("\r\n").Append(reply.Body).Append("\r\n");
+            }
+
+            return head.Append("0\r\n\r\n").ToString();
+        }
+
+        return head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n").Append(reply.Body).ToString();
+    }
+
+    private async Task<WireRequest?> ReadRequestAsync(Socket socket, List<byte> buffer, byte[] chunk, int connection)
+    {
+        int headerEnd;
+        while ((headerEnd = IndexOf(buffer, "\r\n\r\n"u8, 0)) < 0)
+        {
+            if (!await FillAsync(socket, buffer, chunk))
+            {
+                return null;
+            }
+        }
+
+        var head = Encoding.ASCII.GetString([.. buffer.GetRange(0, headerEnd)]);
+        buffer.RemoveRange(0, headerEnd + 4);
+        var lines = head.Split("\r\n");
+        var first = lines[0].Split(' ');
+        var length = 0;
+        var chunked = false;
+        foreach (var line in lines.Skip(1))
+        {
+            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(line["Content-Length:".Length..].Trim());
+            }
+            else if (line.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && line.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                chunked = true;
+            }
+        }
+
+        var body = new List<byte>();
+        if (chunked)
+        {
+            while (true)
+            {
+                int lineEnd;
+                while ((lineEnd = IndexOf(buffer, "\r\n"u8, 0)) < 0)
+                {
+                    if (!await FillAsync(socket, buffer, chunk))
+                    {
+                        return null;
+                    }
+                }
+
+                var size = Convert.ToInt32(Encoding.ASCII.GetString([.. buffer.GetRange(0, lineEnd)]).Split(';')[0].Trim(), 16);
+                buffer.RemoveRange(0, lineEnd + 2);
+                while (buffer.Count < size + 2)
+                {
+                    if (!await FillAsync(socket, buffer, chunk))
+                    {
+                        return null;
+                    }
+                }
+
+                body.AddRange(buffer.GetRange(0, size));
+                buffer.RemoveRange(0, size + 2);
+                if (size == 0)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            while (buffer.Count < length)
+            {
+                if (!await FillAsync(socket, buffer, chunk))
+                {
+                    return null;
+                }
+            }
+
+            body.AddRange(buffer.GetRange(0, length));
+            buffer.RemoveRange(0, length);
+        }
+
+        var path = first.Length > 1 ? first[1].Split('?')[0] : string.Empty;
+        return new WireRequest(first[0], path, Encoding.UTF8.GetString([.. body]), connection);
+    }
+
+    private async Task<bool> FillAsync(Socket socket, List<byte> buffer, byte[] chunk)
+    {
+        var read = await socket.ReceiveAsync(chunk, SocketFlags.None, _stop.Token);
+        if (read == 0)
+        {
+            return false;
+        }
+
+        buffer.AddRange(chunk.AsSpan(0, read));
+        return true;
+    }
+
+    private static int IndexOf(List<byte> buffer, ReadOnlySpan<byte> pattern, int from)
+    {
+        for (var i = from; i + pattern.Length <= buffer.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < pattern.Length && match; j++)
+            {
+                match = buffer[i + j] == pattern[j];
+            }
+
+            if (match)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
