@@ -72,6 +72,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
     /// <summary>Where the client writes its per-operation log lines (category <c>AzureMl.Client</c>).</summary>
     internal ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>The resilience settings of the pipeline this client sends through, when it was built by DI (for messages).</summary>
+    internal Func<AzureMlResilienceOptions?>? ResilienceOptions { get; init; }
+
     /// <summary>Builds a request for <c>{service}/{relativePath}?api-version=…[&amp;extraQuery]</c> with auth and operation stamped.</summary>
     internal HttpRequestMessage CreateRequest(HttpMethod method, AzureMlOperation operation, string relativePath, string? extraQuery = null)
     {
@@ -110,7 +113,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
         using var activity = AzureMlTelemetry.StartOperation(operation, ServiceId, jobId);
         try
         {
-            var response = await SendCoreAsync(request, operation, jobId, cancellationToken).ConfigureAwait(false);
+            var response = await SendCoreAsync(request, operation, jobId, state, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.GetElapsedTime(started);
             AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
             AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
@@ -131,12 +134,17 @@ public sealed partial class AzureMlClient : IAzureMlClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, OperationState state, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
             response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!AnswerBody.IsBuffered(response))
+            {
+                await BufferUnderDeadlineAsync(response, operation, started, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -146,9 +154,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
         {
             throw;
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or ExecutionRejectedException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or ExecutionRejectedException)
         {
-            throw TransportFailure(operation, jobId, ex);
+            throw TransportFailure(operation, jobId, ex, state.LastFailure);
         }
 
         if (response.IsSuccessStatusCode)
@@ -159,6 +167,45 @@ public sealed partial class AzureMlClient : IAzureMlClient
         using (response)
         {
             throw await ErrorResponseReader.ReadAsync(response, operation, TimeProvider, jobId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the body the client will use when no handler already did (an <see cref="HttpClient"/> without the
+    /// default pipeline): within <see cref="HttpClient.Timeout"/>, counted on the same clock as the client's own
+    /// timeout, from the send, so a stalled body ends the call like a stalled answer would.
+    /// </summary>
+    private async Task BufferUnderDeadlineAsync(HttpResponseMessage response, AzureMlOperation operation, long startedTicks, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode && !AnswerBody.ReadsSuccessBody(operation))
+        {
+            return;
+        }
+
+        var sizeHint = operation == AzureMlOperation.Execute ? ExecuteBodyHint() : 0;
+        var limit = _httpClient.Timeout;
+        if (limit == Timeout.InfiniteTimeSpan)
+        {
+            await AnswerBody.BufferAsync(response, operation, sizeHint, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var remaining = limit - Stopwatch.GetElapsedTime(startedTicks);
+        using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await AnswerBody.BufferAsync(response, operation, sizeHint, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            response.Dispose();
+            throw new TimeoutException($"HttpClient.Timeout ({Seconds(limit)}) ran out: {ex.Message}", ex);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
@@ -186,20 +233,61 @@ public sealed partial class AzureMlClient : IAzureMlClient
         }
     }
 
-    internal static AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex)
+    internal AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex, string? lastFailure = null)
     {
+        var subject = AzureMlException.Subject(operation, jobId);
+        var cause = UnderlyingFailure(ex) ?? lastFailure;
         if (ex is BrokenCircuitException)
         {
-            return new AzureMlException($"{operation} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.", operation, 0, AzureMlErrorSource.Transport, "CircuitOpen", null, ex)
+            var text = $"{subject} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.";
+            if (cause is not null)
+            {
+                text += $" The last failure: {cause}";
+            }
+
+            return new AzureMlException(SecretRedactor.Redact(text), operation, 0, AzureMlErrorSource.Transport, "CircuitOpen", null, ex)
             {
                 JobId = jobId,
             };
         }
 
         var timedOut = ex is OperationCanceledException or TimeoutException or TimeoutRejectedException || ex.InnerException is TimeoutException;
-        var what = timedOut ? "timed out before an answer arrived" : "failed before an answer arrived (connection error)";
+        var reading = ReadingPhase(ex);
+        if (ex is AnswerBodyException body && !operation.IsIdempotent())
+        {
+            // The status arrived: the service acted on the request, and only its answer was lost.
+            var text = $"{subject} failed: the server answered {(int)body.StatusCode!} but the connection broke {reading}."
+                + (operation == AzureMlOperation.SubmitJob
+                    ? " The job was probably created, but its id was lost: it was not sent again, to avoid a duplicate job."
+                    : " The request reached the service: it was not sent again.");
+            return new AzureMlException(SecretRedactor.Redact(text), operation, (int)body.StatusCode!, AzureMlErrorSource.Unknown, "InvalidResponseBody", null, ex)
+            {
+                IsOutcomeUnknown = true,
+                JobId = jobId,
+            };
+        }
+
+        string what;
+        if (timedOut)
+        {
+            what = $"timed out: {Budget(ex)} ran out {reading ?? "before an answer arrived"}.";
+        }
+        else
+        {
+            what = reading is null ? "failed before an answer arrived (connection error)." : $"failed: the connection broke {reading}.";
+        }
+
         var unknown = !operation.IsIdempotent() && !AzureMlResiliencePipeline.IsNotSent(ex);
-        var message = $"{operation} {what}.";
+        var message = $"{subject} {what}";
+        if (cause is not null && !timedOut)
+        {
+            message += $" {cause}";
+        }
+        else if (cause is not null)
+        {
+            message += $" The last failure before it: {cause}";
+        }
+
         if (unknown)
         {
             message += operation == AzureMlOperation.SubmitJob
@@ -211,10 +299,68 @@ public sealed partial class AzureMlClient : IAzureMlClient
             }
         }
 
-        return new AzureMlException(SecretRedactor.Redact(message + " " + ex.Message), operation, 0, AzureMlErrorSource.Transport, timedOut ? "Timeout" : "ConnectionFailure", null, ex)
+        return new AzureMlException(SecretRedactor.Redact(message), operation, 0, AzureMlErrorSource.Transport, timedOut ? "Timeout" : "ConnectionFailure", null, ex)
         {
             IsOutcomeUnknown = unknown,
             JobId = jobId,
         };
     }
+
+    /// <summary>Which budget ran out, by name and value, as far as the client can tell.</summary>
+    private string Budget(Exception ex)
+    {
+        if (ex is TimeoutException { Message: var m } && m.StartsWith("HttpClient.Timeout", StringComparison.Ordinal))
+        {
+            return m[..m.IndexOf(')', StringComparison.Ordinal)].Replace("(", "of ", StringComparison.Ordinal) + ")";
+        }
+
+        var resilience = ResilienceOptions?.Invoke();
+        if (ex is TimeoutRejectedException rejected && resilience is not null)
+        {
+            if (rejected.Timeout == resilience.TotalTimeout)
+            {
+                return $"the total time budget (AzureMlResilienceOptions.TotalTimeout, {Seconds(rejected.Timeout)})";
+            }
+
+            if (rejected.Timeout == resilience.AttemptTimeout)
+            {
+                return $"the attempt timeout (AzureMlResilienceOptions.AttemptTimeout, {Seconds(rejected.Timeout)})";
+            }
+        }
+
+        return ex is TimeoutRejectedException r ? $"a timeout of {Seconds(r.Timeout)}" : "the time allowed";
+    }
+
+    /// <summary>"while the 200 answer's body (100 bytes) was being read", when the failure came during a body read.</summary>
+    private static string? ReadingPhase(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            var at = e.Message.IndexOf("while the ", StringComparison.Ordinal);
+            if (e is AnswerBodyException or OperationCanceledException or TimeoutException && at >= 0)
+            {
+                return e.Message[at..].TrimEnd('.');
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The deepest transport message under <paramref name="ex"/> ("Connection refused (127.0.0.1:19099)").</summary>
+    private static string? UnderlyingFailure(Exception ex)
+    {
+        string? found = null;
+        for (var e = ex.InnerException ?? (ex is HttpRequestException and not AnswerBodyException ? ex : null); e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException and not AnswerBodyException or System.Net.Sockets.SocketException or IOException)
+            {
+                found = e.Message.TrimEnd('.') + ".";
+            }
+        }
+
+        return found;
+    }
+
+    private static string Seconds(TimeSpan value) =>
+        value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

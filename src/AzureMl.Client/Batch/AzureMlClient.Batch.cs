@@ -23,17 +23,18 @@ public sealed partial class AzureMlClient
         message.Content.Headers.ContentType = JsonContentType;
         using var response = await SendAsync(message, operation, null, cancellationToken).ConfigureAwait(false);
 
-        string text;
+        byte[] bytes;
         try
         {
-            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            // Bytes, not text: the id is JSON (UTF-8 whatever the charset says), and the body is already in memory.
+            bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             throw ErrorResponseReader.MalformedSuccess(response, operation, "the connection broke while the job id was read", ex);
         }
 
-        var jobId = ParseJobId(text);
+        var jobId = ParseJobId(bytes);
         var problem = jobId is null ? "it was empty or not a JSON string" : Guard.PathSegmentProblem(jobId);
         if (problem is not null)
         {
@@ -136,6 +137,10 @@ public sealed partial class AzureMlClient
             var where = ex.Path is null ? string.Empty : $" at {ex.Path}";
             throw ErrorResponseReader.MalformedSuccess(response, operation, $"invalid JSON{where}: {SecretRedactor.Redact(ex.Message)}", ex, jobId);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            throw ErrorResponseReader.MalformedSuccess(response, operation, $"the body is not valid JSON text: {SecretRedactor.Redact(ex.Message)}", ex, jobId);
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             throw ErrorResponseReader.MalformedSuccess(response, operation, "the connection broke while the body was read", ex, jobId);
@@ -165,15 +170,15 @@ public sealed partial class AzureMlClient
         && ex.ErrorSource != AzureMlErrorSource.Gateway
         && !ex.Details.Any(d => d.Code is "WebServiceNotFound" or "WorkspaceNotFound");
 
-    private static string? ParseJobId(string text)
+    private static string? ParseJobId(ReadOnlySpan<byte> body)
     {
-        var trimmed = text.Trim();
-        if (trimmed.Length == 0 || trimmed.Length > MaxJobIdBodyChars)
+        var trimmed = body.Trim(" \t\r\n"u8);
+        if (trimmed.StartsWith("\uFEFF"u8))
         {
-            return null;
+            trimmed = trimmed[3..].Trim(" \t\r\n"u8);
         }
 
-        if (trimmed[0] != '"')
+        if (trimmed.Length == 0 || trimmed.Length > MaxJobIdBodyChars || trimmed[0] != (byte)'"')
         {
             return null;
         }
@@ -182,7 +187,7 @@ public sealed partial class AzureMlClient
         {
             return JsonSerializer.Deserialize(trimmed, BatchJsonContext.Default.String);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return null;
         }

@@ -90,6 +90,7 @@ public static partial class AzureMlServiceCollectionExtensions
         return new AzureMlClient(httpClient, options, sp.GetService<TimeProvider>())
         {
             Logger = sp.GetService<ILoggerFactory>()?.CreateLogger(AzureMlDiagnostics.LogCategory) ?? NullLogger.Instance,
+            ResilienceOptions = () => sp.GetService<IOptionsMonitor<AzureMl.Client.Resilience.AzureMlResilienceOptions>>()?.Get(name),
         };
     }
 

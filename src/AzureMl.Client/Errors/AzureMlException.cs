@@ -83,6 +83,7 @@ public sealed class AzureMlException : Exception
     /// <summary>Builds the standard message: what failed, what the server said, and a hint on what to change.</summary>
     internal static string FormatMessage(
         AzureMlOperation operation,
+        string? jobId,
         int status,
         AzureMlErrorSource source,
         string? errorCode,
@@ -92,7 +93,7 @@ public sealed class AzureMlException : Exception
         TimeSpan? retryAfter)
     {
         var sb = new StringBuilder();
-        sb.Append(operation).Append(" failed: ");
+        sb.Append(Subject(operation, jobId)).Append(" failed: ");
         sb.Append(source switch
         {
             AzureMlErrorSource.Service => "the service",
@@ -138,7 +139,7 @@ public sealed class AzureMlException : Exception
             }
         }
 
-        var hint = Hint(status, source);
+        var hint = Hint(operation, status, source);
         if (hint is not null)
         {
             sb.Append(' ').Append(hint);
@@ -149,6 +150,17 @@ public sealed class AzureMlException : Exception
             sb.Append(" The server asked to wait ").Append(wait.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)).Append(" s.");
         }
 
+        if (!operation.IsIdempotent() && status is 500 or 502 or 504 or 408)
+        {
+            sb.Append(operation == AzureMlOperation.SubmitJob
+                ? " The request may have reached the service, so a job may exist: it was not sent again, to avoid a duplicate job."
+                : " The request may have reached the service, so the job may have started: it was not sent again.");
+            if (jobId is not null)
+            {
+                sb.Append(" Check job ").Append(jobId).Append(" with GetJobStatusAsync.");
+            }
+        }
+
         if (requestId is not null)
         {
             sb.Append(" Request id: ").Append(requestId).Append('.');
@@ -156,6 +168,10 @@ public sealed class AzureMlException : Exception
 
         return Internal.SecretRedactor.Redact(sb.ToString());
     }
+
+    /// <summary>"StartJob for job 1234" or "Execute": what failed, naming the job when there is one.</summary>
+    internal static string Subject(AzureMlOperation operation, string? jobId) =>
+        jobId is null ? operation.ToString() : $"{operation} for job {jobId}";
 
     private static string ReasonPhrase(int status) => status switch
     {
@@ -173,8 +189,9 @@ public sealed class AzureMlException : Exception
         _ => string.Empty,
     };
 
-    private static string? Hint(int status, AzureMlErrorSource source) => (status, source) switch
+    private static string? Hint(AzureMlOperation operation, int status, AzureMlErrorSource source) => (status, source) switch
     {
+        (408, _) or (504, _) when operation != AzureMlOperation.Execute => "The service or gateway did not answer in time.",
         (401, AzureMlErrorSource.Gateway) => "Check the API Management subscription key.",
         (401, _) => "Check the web service API key (AzureMlClientOptions.ApiKey).",
         (403, AzureMlErrorSource.Gateway) => "The subscription's call quota is used up; it is not retried automatically.",

@@ -28,7 +28,7 @@ internal static class ErrorResponseReader
         var retryAfter = GetRetryAfter(response, timeProvider);
         var redactedMessage = message is null ? null : SecretRedactor.Redact(message);
         var redactedDetails = details.Select(d => d with { Message = d.Message is null ? null : SecretRedactor.Redact(d.Message) }).ToArray();
-        var text = AzureMlException.FormatMessage(operation, status, source, code, redactedDetails, redactedMessage, requestId, retryAfter);
+        var text = AzureMlException.FormatMessage(operation, jobId, status, source, code, redactedDetails, redactedMessage, requestId, retryAfter);
         return new AzureMlException(text, operation, status, source, code, redactedDetails)
         {
             RequestId = requestId,
@@ -42,7 +42,7 @@ internal static class ErrorResponseReader
     public static AzureMlException MalformedSuccess(HttpResponseMessage response, AzureMlOperation operation, string what, Exception? inner, string? jobId = null)
     {
         var requestId = GetRequestId(response);
-        var text = $"{operation} failed: the server answered {(int)response.StatusCode} but the body was not a valid {operation} response: {what}.";
+        var text = $"{AzureMlException.Subject(operation, jobId)} failed: the server answered {(int)response.StatusCode} but the body was not a valid {operation} response: {what}.";
         if (requestId is not null)
         {
             text += $" Request id: {requestId}.";
@@ -133,9 +133,9 @@ internal static class ErrorResponseReader
                 return (AzureMlErrorSource.Gateway, null, [], GetString(root, "message"));
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
-            // Not JSON after all: reported as an unknown body.
+            // Not JSON after all (or text JSON cannot hold, such as a lone surrogate): reported as an unknown body.
         }
 
         return (AzureMlErrorSource.Unknown, null, [], null);
@@ -156,13 +156,24 @@ internal static class ErrorResponseReader
         return false;
     }
 
-    private static string? GetString(JsonElement obj, string name) =>
-        TryGetProperty(obj, name, out var v) ? v.ValueKind switch
+    /// <summary>A string member's value; <see langword="null"/> when absent, of another JSON type, or not valid text.</summary>
+    private static string? GetString(JsonElement obj, string name)
+    {
+        if (!TryGetProperty(obj, name, out var v) || v.ValueKind != JsonValueKind.String)
         {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Null or JsonValueKind.Undefined => null,
-            _ => v.GetRawText(),
-        } : null;
+            return null;
+        }
+
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone or reversed surrogate escape: no text to report.
+            return null;
+        }
+    }
 
     private static bool LooksLikeJson(ReadOnlyMemory<byte> body)
     {

@@ -140,16 +140,10 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
             return false;
         }
 
-        try
-        {
-            // Buffered, so whoever reads the error next still sees the whole body.
-            await response.Content.LoadIntoBufferAsync(MaxGatewayBodyBytes, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return ErrorResponseReader.Parse(body).Source == AzureMlErrorSource.Gateway;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            return false;
-        }
+        // Buffered (as far as an error body is ever read), so whoever reads the error next still sees the same body,
+        // whatever its size or framing.
+        await AnswerBody.BufferAsync(response, AzureMlOperation.Execute, 0, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return body.Length <= MaxGatewayBodyBytes && ErrorResponseReader.Parse(body).Source == AzureMlErrorSource.Gateway;
     }
 }

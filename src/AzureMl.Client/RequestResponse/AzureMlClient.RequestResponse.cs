@@ -108,6 +108,11 @@ public sealed partial class AzureMlClient
             {
                 throw ErrorResponseReader.MalformedSuccess(response, AzureMlOperation.Execute, "the body is not valid JSON: " + ex.Message, ex);
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+            {
+                // Text JSON cannot hold (invalid UTF-8, a lone surrogate escape) or a value out of range.
+                throw ErrorResponseReader.MalformedSuccess(response, AzureMlOperation.Execute, "the body is not valid JSON text: " + ex.Message, ex);
+            }
         }
     }
 }

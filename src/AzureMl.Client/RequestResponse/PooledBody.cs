@@ -28,7 +28,8 @@ internal sealed class PooledBody : IDisposable
     /// The size to start with when the body has no Content-Length (a chunked answer), e.g. the size of the previous
     /// answer of the same kind, so a body like it is read without growing the buffer.
     /// </param>
-    public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken, int sizeHint = 0)
+    /// <param name="maxBytes">Reads at most this many bytes; the rest of a longer body is left unread.</param>
+    public static async Task<PooledBody> ReadAsync(HttpContent content, CancellationToken cancellationToken, int sizeHint = 0, int maxBytes = int.MaxValue)
     {
         // Already read into a pooled buffer by the resilience pipeline: take it over rather than copy it.
         if (content is PooledBodyContent pooled && pooled.TakeBody() is { } taken)
@@ -38,6 +39,7 @@ internal sealed class PooledBody : IDisposable
 
         var expected = content.Headers.ContentLength;
         var size = expected is > 0 and < int.MaxValue - 1 ? (int)expected.Value + 1 : Math.Clamp(sizeHint, InitialSize, MaxHintedSize);
+        size = (int)Math.Min(size, (long)maxBytes + 1);
         var body = new PooledBody(ArrayPool<byte>.Shared.Rent(size));
         try
         {
@@ -45,7 +47,8 @@ internal sealed class PooledBody : IDisposable
             await using (stream.ConfigureAwait(false))
             {
                 int read;
-                while ((read = await stream.ReadAsync(body._buffer.AsMemory(body._length), cancellationToken).ConfigureAwait(false)) > 0)
+                while (body._length < maxBytes
+                    && (read = await stream.ReadAsync(body._buffer.AsMemory(body._length, Math.Min(body._buffer.Length, maxBytes) - body._length), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     body._length += read;
                     if (body._length == body._buffer.Length)

@@ -10,7 +10,7 @@ internal sealed class PooledBodyContent : HttpContent
 {
     private PooledBody? _body;
 
-    public PooledBodyContent(PooledBody body, HttpContent original)
+    public PooledBodyContent(PooledBody? body, HttpContent original)
     {
         _body = body;
         foreach (var header in original.Headers)

@@ -58,6 +58,7 @@ internal static class AzureMlResiliencePipeline
                     if (request is not null && request.Options.TryGetValue(AzureMlTelemetry.State, out state))
                     {
                         state.AddRetry();
+                        state.LastFailure = DescribeFailure(args.Outcome);
                     }
 
                     var operation = OperationName(request);
@@ -185,6 +186,26 @@ internal static class AzureMlResiliencePipeline
         request is not null && AzureMlRequestOptions.TryGetOperation(request, out var operation)
             ? AzureMlTelemetry.OperationName(operation)
             : request?.Method.Method ?? "unknown";
+
+    /// <summary>A failed attempt in words for messages: the transport's own message, or the status it answered.</summary>
+    private static string DescribeFailure(Outcome<HttpResponseMessage> outcome)
+    {
+        if (outcome.Exception is { } exception)
+        {
+            var text = exception.Message;
+            for (var e = exception.InnerException; e is not null; e = e.InnerException)
+            {
+                if (e is HttpRequestException or SocketException or IOException)
+                {
+                    text = e.Message;
+                }
+            }
+
+            return SecretRedactor.Redact(text.TrimEnd('.') + ".");
+        }
+
+        return $"the server answered {(int)outcome.Result!.StatusCode}.";
+    }
 
     private static string Describe(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception switch

@@ -3,15 +3,17 @@ using AzureMl.Client.Internal;
 namespace AzureMl.Client.Resilience;
 
 /// <summary>
-/// Reads the whole answer of operations that are safe to repeat inside the attempt, so a connection that breaks
-/// mid-body or a body slower than the attempt timeout is retried like any other transient failure.
+/// Reads every answer body the client will read inside the attempt: success bodies of execute, submit and status
+/// whole, error bodies up to 64 KiB. So the attempt timeout and the total budget cover each body, a body that
+/// breaks off is a transient failure the pipeline may retry (for operations safe to repeat), and nothing the
+/// client reads after the pipeline can stall.
 /// </summary>
 internal sealed class ResponseBufferingHandler : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode || !AzureMlRequestOptions.TryGetOperation(request, out var operation) || !operation.IsIdempotent())
+        if (!AzureMlRequestOptions.TryGetOperation(request, out var operation))
         {
             return response;
         }
@@ -19,10 +21,7 @@ internal sealed class ResponseBufferingHandler : DelegatingHandler
         try
         {
             // Into a pooled buffer that the scoring parser takes over, so the body is held once, not copied.
-            var body = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            var original = response.Content;
-            response.Content = new PooledBodyContent(body, original);
-            original.Dispose();
+            await AnswerBody.BufferAsync(response, operation, 0, cancellationToken).ConfigureAwait(false);
             return response;
         }
         catch

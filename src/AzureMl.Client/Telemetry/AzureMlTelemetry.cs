@@ -159,4 +159,13 @@ internal sealed class OperationState(string serviceId)
     public int Retries => Volatile.Read(ref _retries);
 
     public void AddRetry() => Interlocked.Increment(ref _retries);
+
+    /// <summary>What the last failed attempt ended with ("Connection refused (…)", "answered 503"), for the final message.</summary>
+    public string? LastFailure
+    {
+        get => Volatile.Read(ref _lastFailure);
+        set => Volatile.Write(ref _lastFailure, value);
+    }
+
+    private string? _lastFailure;
 }

@@ -130,7 +130,7 @@ public sealed class WireScriptServer : IDisposable
 
     private async Task<bool> ReplyAsync(Socket socket, WireReply reply)
     {
-        var partial = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + new string(' ', 10) + "{\"Results\":{\"output1\":{\"type\":\"table\",\"v";
+        var partial = $"HTTP/1.1 {reply.Status} X\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + new string(' ', 10) + "{\"Results\":{\"output1\":{\"type\":\"table\",\"v";
         switch (reply.End)
         {
             case WireEnd.Answer:

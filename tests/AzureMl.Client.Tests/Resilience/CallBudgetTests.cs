@@ -1,0 +1,85 @@
+using System.Net.Http;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AzureMl.Client.Tests.Resilience;
+
+/// <summary>
+/// Every call ends within its budget however an answer's body stalls (headers sent, then half the body, then
+/// nothing): success and error bodies, all five operations, through the public methods.
+/// </summary>
+public sealed class CallBudgetTests
+{
+    private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Total = TimeSpan.FromSeconds(25);
+
+    public static TheoryData<AzureMlOperation, int> Cases()
+    {
+        var data = new TheoryData<AzureMlOperation, int>();
+        foreach (var op in Enum.GetValues<AzureMlOperation>())
+        {
+            foreach (var status in new[] { 200, 500, 502, 503 })
+            {
+                data.Add(op, status);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task PublicMethod_BodyStallsAfterHeaders_EndsWithinTheBudgetSayingWhichAndWhat(AzureMlOperation operation, int status)
+    {
+        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.StallMidBody, status));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        using var host = new TestHost(server.Url, () => server.Received.Count, time, resilience: o =>
+        {
+            o.AttemptTimeout = Attempt;
+            o.TotalTimeout = Total;
+        });
+        var started = time.GetUtcNow();
+
+        var error = await host.CaptureAsync(() => SendOnceTests.RunPublicAsync(host.Client, operation)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var elapsed = time.GetUtcNow() - started;
+        elapsed.Should().BeLessThanOrEqualTo(Total + TimeSpan.FromSeconds(2), "the total budget bounds the call");
+        if (status == 200 && operation is AzureMlOperation.StartJob or AzureMlOperation.DeleteJob)
+        {
+            error.Should().BeNull("a {0} is complete with its 200 status line; its body is not waited for", operation);
+            return;
+        }
+
+        var ex = error.Should().BeOfType<AzureMlException>().Subject;
+        ex.ErrorCode.Should().Be("Timeout");
+        ex.Message.Should().Contain($"the {status} answer's body (100 bytes) was being read");
+        var retried = operation.IsIdempotent() && status != 200 ? true : operation.IsIdempotent();
+        ex.Message.Should().Contain(retried
+            ? "the total time budget (AzureMlResilienceOptions.TotalTimeout, 25 s) ran out"
+            : "the attempt timeout (AzureMlResilienceOptions.AttemptTimeout, 10 s) ran out");
+        ex.IsOutcomeUnknown.Should().Be(!operation.IsIdempotent());
+        if (operation is not AzureMlOperation.Execute and not AzureMlOperation.SubmitJob)
+        {
+            ex.Message.Should().Contain(TestHost.JobId);
+        }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_OwnHttpClientBodyStalls_EndsAtHttpClientTimeout()
+    {
+        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.StallMidBody, 200));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(700) };
+        var client = new AzureMlClient(http, new AzureMlClientOptions
+        {
+            Endpoint = new Uri(server.Url),
+            WorkspaceId = TestHost.WorkspaceId,
+            ServiceId = TestHost.ServiceId,
+            ApiKey = TestHost.MlKey,
+        });
+
+        var act = () => client.ExecuteAsync(new ScoringTable("Col2").AddRow("x")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.ErrorCode.Should().Be("Timeout");
+        ex.Message.Should().Contain("HttpClient.Timeout of 0.7 s").And.Contain("the 200 answer's body (100 bytes) was being read");
+    }
+}
