@@ -153,10 +153,11 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     private static async Task<AzureMlEmulator> StartCoreAsync(AzureMlEmulatorOptions options, AzuriteInstance? azurite, CancellationToken cancellationToken)
     {
         var storage = azurite?.ConnectionString ?? options.StorageConnectionString!;
+        var locator = new BlobLocator(options.BlobClientOptions);
         BlobServiceClient ownStorage;
         try
         {
-            ownStorage = new BlobServiceClient(storage, BlobLocator.ClientOptions);
+            ownStorage = new BlobServiceClient(storage, locator.ClientOptions);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -190,7 +191,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         var services = options.AllServices().ToDictionary(
             s => s.Id, s => new ServiceState(s, options.MaxConcurrentJobs), StringComparer.OrdinalIgnoreCase);
         var gate = new ServiceGate(options.WorkspaceId, services);
-        var runner = new JobRunner(ownStorage, options.ResultsContainer, options.TimeProvider, logger);
+        var runner = new JobRunner(locator, ownStorage, options.ResultsContainer, options.TimeProvider, logger);
         var front = options.Gateway is { } gatewayOptions ? new GatewayFront(gatewayOptions, options.TimeProvider, gate) : null;
         Uri? realm = null;
 
@@ -242,7 +243,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         });
 
         var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.MaxRequestBytes, options.ExecutionTimeout, options.TimeProvider);
-        var batch = new BatchHandlers(gate, runner);
+        var batch = new BatchHandlers(gate, runner, locator);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)
         {
