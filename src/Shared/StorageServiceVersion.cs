@@ -33,11 +33,15 @@ internal static class StorageServiceVersion
     /// <summary>Whether the storage account answered at all: status 0 means the request never got an answer.</summary>
     public static bool Answered(RequestFailedException exception) => exception.Status != 0;
 
-    /// <summary>The storage service's own message: the first line of the exception's message, without the header dump.</summary>
+    /// <summary>
+    /// The storage service's own message: the first line of the exception's message, without the header dump; for an
+    /// answer without a body (a HEAD request) the reason phrase, where Azure Storage and Azurite put the message then.
+    /// </summary>
     public static string ServerMessage(RequestFailedException exception)
     {
         var message = exception.Message;
         var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).Trim();
+        var first = (end < 0 ? message : message[..end]).Trim();
+        return first == "Service request failed." && exception.GetRawResponse()?.ReasonPhrase is { Length: > 0 } reason ? reason.Trim() : first;
     }
 }
