@@ -227,13 +227,24 @@ public sealed class AzureMlEmulator : IAsyncDisposable
                     await serve(context).ConfigureAwait(false);
                 }
             }
+            catch (Exception e) when (CallerGone.WentAway(context, e))
+            {
+                // An ordinary event, not the emulator's failure: nobody is left to answer, so Kestrel must not try either.
+                Log.CallerWentAway(logger, context.Request.Method, tag.Route.ToString(), e.GetType().Name);
+                context.Abort();
+            }
             catch (ServiceErrorException e) when (!context.Response.HasStarted)
             {
                 await e.Error.WriteAsync(context).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
-                // The caller went away.
+                // A malformed or too slow body from a caller that is still there: its fault, answered in the service's shape.
+                Log.BadRequestBody(logger, context.Request.Method, tag.Route.ToString(), e.StatusCode, e.Message);
+                var error = e.StatusCode == StatusCodes.Status400BadRequest
+                    ? ServiceError.RequestBodyInvalid($"The request body could not be read: {e.Message}")
+                    : new ServiceError(e.StatusCode, ServiceError.ClassFor(e.StatusCode).Code, ServiceError.ClassFor(e.StatusCode).Detail, $"The request body could not be read: {e.Message}");
+                await error.WriteAsync(context).ConfigureAwait(false);
             }
             catch (Exception e) when (!context.Response.HasStarted)
             {
