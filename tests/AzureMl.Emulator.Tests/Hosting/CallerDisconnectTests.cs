@@ -42,6 +42,30 @@ public sealed class CallerDisconnectTests(AzuriteFixture fixture)
         emulator.ReceivedCount(operation == "jobs" ? EmulatorRoute.Submit : EmulatorRoute.Execute).Should().Be(1);
     }
 
+    [Fact]
+    public async Task Execute_MalformedChunkedBody_Answered400BelowError()
+    {
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)).SetMinimumLevel(LogLevel.Trace));
+        string answer;
+        await using (var emulator = await fixture.StartEmulatorAsync(o => o.LoggerFactory = loggerFactory))
+        {
+            var url = emulator.Url("execute");
+            var request = $"POST {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer {emulator.ApiKey}\r\n" +
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n";
+            using var caller = new TcpClient();
+            await caller.ConnectAsync(url.Host, url.Port);
+            var stream = caller.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        answer.Should().StartWith("HTTP/1.1 400").And.Contain("RequestBodyInvalid");
+        collector.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Should().BeEmpty();
+        collector.GetSnapshot().Should().Contain(r => r.Id.Name == "BadRequestBody" && r.Level == LogLevel.Information);
+    }
+
     private static async Task<FakeLogRecord> FirstAsync(FakeLogCollector collector, Func<FakeLogRecord, bool> match, CancellationToken cancellationToken)
     {
         await foreach (var record in collector.GetLogsAsync(cancellationToken))
