@@ -16,7 +16,8 @@ internal static class JobsCommands
         RequireFile(input);
         var storage = connection.RequireStorage();
         var run = Guid.NewGuid().ToString("N");
-        var container = new BlobContainerClient(storage, Container);
+        // The version the SDK's batch runs send: accepted by Azure Storage and by a stock Azurite.
+        var container = new BlobContainerClient(storage, Container, new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await container.GetBlobClient($"{run}/input1.csv").UploadAsync(input.FullName, cancellationToken);
 

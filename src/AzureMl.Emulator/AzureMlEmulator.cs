@@ -153,10 +153,11 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     private static async Task<AzureMlEmulator> StartCoreAsync(AzureMlEmulatorOptions options, AzuriteInstance? azurite, CancellationToken cancellationToken)
     {
         var storage = azurite?.ConnectionString ?? options.StorageConnectionString!;
+        var locator = new BlobLocator(options.BlobClientOptions);
         BlobServiceClient ownStorage;
         try
         {
-            ownStorage = new BlobServiceClient(storage, BlobLocator.ClientOptions);
+            ownStorage = new BlobServiceClient(storage, locator.ClientOptions);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
@@ -190,7 +191,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         var services = options.AllServices().ToDictionary(
             s => s.Id, s => new ServiceState(s, options.MaxConcurrentJobs), StringComparer.OrdinalIgnoreCase);
         var gate = new ServiceGate(options.WorkspaceId, services);
-        var runner = new JobRunner(ownStorage, options.ResultsContainer, options.TimeProvider, logger);
+        var runner = new JobRunner(locator, ownStorage, options.ResultsContainer, options.TimeProvider, logger);
         var front = options.Gateway is { } gatewayOptions ? new GatewayFront(gatewayOptions, options.TimeProvider, gate) : null;
         Uri? realm = null;
 
@@ -226,13 +227,24 @@ public sealed class AzureMlEmulator : IAsyncDisposable
                     await serve(context).ConfigureAwait(false);
                 }
             }
+            catch (Exception e) when (CallerGone.WentAway(context, e))
+            {
+                // An ordinary event, not the emulator's failure: nobody is left to answer, so Kestrel must not try either.
+                Log.CallerWentAway(logger, context.Request.Method, tag.Route.ToString(), e.GetType().Name);
+                context.Abort();
+            }
             catch (ServiceErrorException e) when (!context.Response.HasStarted)
             {
                 await e.Error.WriteAsync(context).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
             {
-                // The caller went away.
+                // A malformed or too slow body from a caller that is still there: its fault, answered in the service's shape.
+                Log.BadRequestBody(logger, context.Request.Method, tag.Route.ToString(), e.StatusCode, e.Message);
+                var error = e.StatusCode == StatusCodes.Status400BadRequest
+                    ? ServiceError.RequestBodyInvalid($"The request body could not be read: {e.Message}")
+                    : new ServiceError(e.StatusCode, ServiceError.ClassFor(e.StatusCode).Code, ServiceError.ClassFor(e.StatusCode).Detail, $"The request body could not be read: {e.Message}");
+                await error.WriteAsync(context).ConfigureAwait(false);
             }
             catch (Exception e) when (!context.Response.HasStarted)
             {
@@ -242,7 +254,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         });
 
         var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.MaxRequestBytes, options.ExecutionTimeout, options.TimeProvider);
-        var batch = new BatchHandlers(gate, runner);
+        var batch = new BatchHandlers(gate, runner, locator);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)
         {

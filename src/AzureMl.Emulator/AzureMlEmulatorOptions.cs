@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+
 namespace AzureMl.Emulator;
 
 /// <summary>Configures an <see cref="AzureMlEmulator"/>: its address, identity, model, limits, gateway and storage.</summary>
@@ -62,6 +64,16 @@ public sealed class AzureMlEmulatorOptions
     /// <summary>Gets or sets the storage account connection string that batch jobs write default outputs to.</summary>
     /// <value><see langword="null"/>, which starts Azurite (see <see cref="AzuriteInstance"/>) for the emulator's lifetime.</value>
     public string? StorageConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the options of every storage client the emulator builds: for its own storage and for the blobs jobs
+    /// name (service version <c>x-ms-version</c>, retries, transport).
+    /// </summary>
+    /// <value>
+    /// <see langword="null"/>: service version 2026-06-06 (the newest that both Azure Storage and the pinned Azurite 3.37.0
+    /// accept without <c>--skipApiVersionCheck</c>), 2 fixed retries 200 ms apart, and a 30-second network timeout.
+    /// </value>
+    public BlobClientOptions? BlobClientOptions { get; set; }
 
     /// <summary>Gets the options of the Azurite the emulator starts when <see cref="StorageConnectionString"/> is <see langword="null"/>.</summary>
     /// <value>The defaults of <see cref="AzuriteOptions"/>.</value>

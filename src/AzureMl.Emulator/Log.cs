@@ -14,4 +14,10 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Error, "Unhandled error serving {Method} {Route}")]
     public static partial void Unhandled(ILogger logger, Exception exception, string method, string route);
+
+    [LoggerMessage(5, LogLevel.Debug, "The caller of {Method} {Route} went away before it was answered ({Reason}); nothing was sent")]
+    public static partial void CallerWentAway(ILogger logger, string method, string route, string reason);
+
+    [LoggerMessage(6, LogLevel.Information, "The body of {Method} {Route} could not be read ({Status}): {Reason}")]
+    public static partial void BadRequestBody(ILogger logger, string method, string route, int status, string reason);
 }

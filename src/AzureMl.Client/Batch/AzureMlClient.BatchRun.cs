@@ -67,7 +67,14 @@ public sealed partial class AzureMlClient
         {
             if (options.CreateContainerIfMissing)
             {
-                await staging.Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await staging.Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
+                {
+                    throw StorageFailure.Explain(e, $"create container '{staging.Container.Name}'", staging.VersionSent);
+                }
             }
 
             long? total = input.CanSeek ? Math.Max(0, input.Length - input.Position) : null;
@@ -76,7 +83,14 @@ public sealed partial class AzureMlClient
                 : new ActionProgress<long>(bytes => progress.Report(new BatchJobProgress(BatchJobStage.Uploading, null, null, bytes, total, inputBlobName)));
             uploadStarted = true;
             progress?.Report(new BatchJobProgress(BatchJobStage.Uploading, null, null, 0, total, inputBlobName));
-            await BlobTransfers.UploadAsync(inputBlob, input, overwrite: true, uploadProgress, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await BlobTransfers.UploadAsync(inputBlob, input, overwrite: true, uploadProgress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
+            {
+                throw StorageFailure.Explain(e, $"upload the input blob '{inputBlobName}' to container '{staging.Container.Name}'", staging.VersionSent);
+            }
 
             var request = new BatchJobRequest();
             request.Inputs[options.InputName] = staging.ForInput(inputBlobName);
@@ -113,7 +127,7 @@ public sealed partial class AzureMlClient
                 throw new BatchJobFailedException(jobId, status.State, status.Details);
             }
 
-            return new BatchJobResult(status, inputDeleted, jobDeleted);
+            return new BatchJobResult(status, inputDeleted, jobDeleted) { BlobClientOptions = options.BlobClientOptions };
         }
         catch (Exception ex) when (ex is not BatchJobFailedException)
         {

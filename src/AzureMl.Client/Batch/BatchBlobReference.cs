@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Azure.Storage.Blobs;
 using AzureMl.Client.Storage;
+using AzureMl.Storage;
 
 namespace AzureMl.Client.Batch;
 
@@ -129,11 +130,15 @@ public sealed class BatchBlobReference
     /// Creates a <see cref="BlobClient"/> for this blob: from the SAS (no account key needed) when present, otherwise
     /// from the connection string.
     /// </summary>
-    /// <param name="options">Client options for the storage client, or <see langword="null"/> for the defaults.</param>
+    /// <param name="options">
+    /// Client options for the storage client (service version, retries, transport), or <see langword="null"/> for the SDK's
+    /// defaults with <see cref="BatchRunOptions.DefaultBlobServiceVersion"/>, which Azure Storage and the pinned Azurite accept.
+    /// </param>
     /// <returns>The blob client.</returns>
     /// <exception cref="InvalidOperationException">The reference holds neither a SAS nor a connection string with a location.</exception>
     public BlobClient CreateBlobClient(BlobClientOptions? options = null)
     {
+        options ??= StorageServiceVersion.CreateOptions();
         if (!string.IsNullOrEmpty(BaseLocation) && !string.IsNullOrEmpty(SasBlobToken) && !string.IsNullOrEmpty(RelativeLocation))
         {
             return new BlobClient(GetSasUri(), options);
@@ -149,7 +154,10 @@ public sealed class BatchBlobReference
             $"Cannot open blob {RelativeLocation ?? "(no RelativeLocation)"}: the reference needs either BaseLocation and SasBlobToken, or ConnectionString, plus RelativeLocation as container/blob.");
     }
 
-    /// <summary>Downloads the blob into <paramref name="destination"/>, streaming (memory stays flat whatever the size).</summary>
+    /// <summary>
+    /// Downloads the blob into <paramref name="destination"/>, streaming (memory stays flat whatever the size), with the
+    /// default client options of <see cref="CreateBlobClient"/>; for other options, download through <c>CreateBlobClient(options)</c>.
+    /// </summary>
     /// <param name="destination">The stream to write to; left open.</param>
     /// <param name="bytesProgress">Receives the number of bytes downloaded so far.</param>
     /// <param name="cancellationToken">Cancels the download.</param>
@@ -157,10 +165,16 @@ public sealed class BatchBlobReference
     public Task DownloadToAsync(Stream destination, IProgress<long>? bytesProgress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return BlobTransfers.DownloadAsync(CreateBlobClient(), destination, bytesProgress, cancellationToken);
+        return DownloadToAsync(destination, null, bytesProgress, cancellationToken);
     }
 
-    /// <summary>Downloads the blob to the file <paramref name="path"/> (created or overwritten), streaming.</summary>
+    internal Task DownloadToAsync(Stream destination, BlobClientOptions? options, IProgress<long>? bytesProgress, CancellationToken cancellationToken) =>
+        BlobTransfers.DownloadAsync(CreateBlobClient(options), destination, bytesProgress, cancellationToken);
+
+    /// <summary>
+    /// Downloads the blob to the file <paramref name="path"/> (created or overwritten), streaming, with the default client
+    /// options of <see cref="CreateBlobClient"/>; for other options, download through <c>CreateBlobClient(options)</c>.
+    /// </summary>
     /// <param name="path">The file path.</param>
     /// <param name="bytesProgress">Receives the number of bytes downloaded so far.</param>
     /// <param name="cancellationToken">Cancels the download; a partly written file is deleted.</param>
@@ -168,8 +182,11 @@ public sealed class BatchBlobReference
     public Task DownloadToFileAsync(string path, IProgress<long>? bytesProgress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return BlobTransfers.DownloadToFileAsync(CreateBlobClient(), path, bytesProgress, cancellationToken);
+        return DownloadToFileAsync(path, null, bytesProgress, cancellationToken);
     }
+
+    internal Task DownloadToFileAsync(string path, BlobClientOptions? options, IProgress<long>? bytesProgress, CancellationToken cancellationToken) =>
+        BlobTransfers.DownloadToFileAsync(CreateBlobClient(options), path, bytesProgress, cancellationToken);
 
     /// <summary>Describes the reference with the account key and SAS signature redacted.</summary>
     /// <returns>A description without secrets.</returns>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azure.Storage.Blobs;
 
 namespace AzureMl.Client.Batch;
 
@@ -33,7 +34,10 @@ public sealed class BatchJobResult
     /// <summary>Whether the job was deleted from the service.</summary>
     public bool JobDeleted { get; }
 
-    /// <summary>Downloads output <paramref name="outputName"/> into <paramref name="destination"/>, streaming.</summary>
+    /// <summary>The run's <see cref="BatchRunOptions.BlobClientOptions"/>, which the downloads use too.</summary>
+    internal BlobClientOptions? BlobClientOptions { get; init; }
+
+    /// <summary>Downloads output <paramref name="outputName"/> into <paramref name="destination"/>, streaming, with the run's <see cref="BatchRunOptions.BlobClientOptions"/>.</summary>
     /// <param name="outputName">The output name, e.g. <c>output1</c>.</param>
     /// <param name="destination">The stream to write to; left open.</param>
     /// <param name="progress">Receives <see cref="BatchJobStage.Downloading"/> reports with the bytes so far.</param>
@@ -41,9 +45,9 @@ public sealed class BatchJobResult
     /// <returns>A task that completes when the output is downloaded.</returns>
     /// <exception cref="KeyNotFoundException">The job has no output of that name; the message lists the ones it has.</exception>
     public Task DownloadOutputAsync(string outputName, Stream destination, IProgress<BatchJobProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        GetOutput(outputName).DownloadToAsync(destination, BytesProgress(outputName, progress), cancellationToken);
+        GetOutput(outputName).DownloadToAsync(destination, BlobClientOptions, BytesProgress(outputName, progress), cancellationToken);
 
-    /// <summary>Downloads output <paramref name="outputName"/> to the file <paramref name="path"/>, streaming.</summary>
+    /// <summary>Downloads output <paramref name="outputName"/> to the file <paramref name="path"/>, streaming, with the run's <see cref="BatchRunOptions.BlobClientOptions"/>.</summary>
     /// <param name="outputName">The output name, e.g. <c>output1</c>.</param>
     /// <param name="path">The file path (created or overwritten).</param>
     /// <param name="progress">Receives <see cref="BatchJobStage.Downloading"/> reports with the bytes so far.</param>
@@ -51,7 +55,7 @@ public sealed class BatchJobResult
     /// <returns>A task that completes when the file is written.</returns>
     /// <exception cref="KeyNotFoundException">The job has no output of that name; the message lists the ones it has.</exception>
     public Task DownloadOutputToFileAsync(string outputName, string path, IProgress<BatchJobProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        GetOutput(outputName).DownloadToFileAsync(path, BytesProgress(outputName, progress), cancellationToken);
+        GetOutput(outputName).DownloadToFileAsync(path, BlobClientOptions, BytesProgress(outputName, progress), cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() =>

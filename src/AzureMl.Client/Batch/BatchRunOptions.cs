@@ -14,6 +14,13 @@ public sealed class BatchRunOptions
     internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The storage service version sent when <see cref="BlobClientOptions"/> is <see langword="null"/>: 2026-06-06, the
+    /// newest version that both Azure Storage and the Azurite pinned with the emulator (3.37.0) accept. The newest
+    /// version of Azure.Storage.Blobs is refused by that Azurite unless it runs with <c>--skipApiVersionCheck</c>.
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion DefaultBlobServiceVersion = AzureMl.Storage.StorageServiceVersion.Default;
+
+    /// <summary>
     /// The storage account connection string (with its account key). The service receives it in the job body to
     /// read the input and write the outputs. Secret: never logged or shown.
     /// </summary>
@@ -29,6 +36,17 @@ public sealed class BatchRunOptions
     /// </summary>
     /// <value>Default: <see langword="null"/>. Either this or <see cref="StorageConnectionString"/> is required.</value>
     public BlobContainerClient? Container { get; set; }
+
+    /// <summary>
+    /// Options of the storage client built from <see cref="StorageConnectionString"/>, and of the clients that download
+    /// the run's outputs: storage service version (<c>x-ms-version</c>), retries, transport. A <see cref="Container"/>
+    /// you build keeps the options you built it with.
+    /// </summary>
+    /// <value>
+    /// Default: <see langword="null"/>: the SDK's defaults, except <see cref="BlobClientOptions.ServiceVersion"/>
+    /// <c>V2026_06_06</c> (see <see cref="DefaultBlobServiceVersion"/>).
+    /// </value>
+    public BlobClientOptions? BlobClientOptions { get; set; }
 
     /// <summary>The container used with <see cref="StorageConnectionString"/>.</summary>
     /// <value>Default: <c>azureml-batch</c>.</value>

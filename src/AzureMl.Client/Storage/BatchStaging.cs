@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 using AzureMl.Client.Batch;
+using AzureMl.Storage;
 
 namespace AzureMl.Client.Storage;
 
@@ -14,15 +15,19 @@ internal sealed class BatchStaging
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _sasLifetime;
 
-    private BatchStaging(BlobContainerClient container, string? connectionString, TimeProvider timeProvider, TimeSpan sasLifetime)
+    private BatchStaging(BlobContainerClient container, BlobClientOptions.ServiceVersion? versionSent, string? connectionString, TimeProvider timeProvider, TimeSpan sasLifetime)
     {
         Container = container;
+        VersionSent = versionSent;
         _connectionString = connectionString;
         _timeProvider = timeProvider;
         _sasLifetime = sasLifetime;
     }
 
     public BlobContainerClient Container { get; }
+
+    /// <summary>The storage service version <see cref="Container"/> sends, when this class built it; unknown for the user's own client.</summary>
+    public BlobClientOptions.ServiceVersion? VersionSent { get; }
 
     public static BatchStaging Create(BatchRunOptions options, TimeProvider timeProvider, string paramName)
     {
@@ -37,13 +42,14 @@ internal sealed class BatchStaging
                     paramName);
             }
 
-            return new BatchStaging(container, null, timeProvider, options.SasLifetime);
+            return new BatchStaging(container, null, null, timeProvider, options.SasLifetime);
         }
 
         BlobContainerClient client;
+        var clientOptions = options.BlobClientOptions ?? StorageServiceVersion.CreateOptions();
         try
         {
-            client = new BlobContainerClient(options.StorageConnectionString, options.ContainerName);
+            client = new BlobContainerClient(options.StorageConnectionString, options.ContainerName, clientOptions);
         }
         catch (FormatException)
         {
@@ -51,7 +57,7 @@ internal sealed class BatchStaging
             throw new ArgumentException("BatchRunOptions.StorageConnectionString is not a valid storage connection string (its value is not shown). Copy it again from the storage account's access keys.", paramName);
         }
 
-        return new BatchStaging(client, options.StorageConnectionString, timeProvider, options.SasLifetime);
+        return new BatchStaging(client, clientOptions.Version, options.StorageConnectionString, timeProvider, options.SasLifetime);
     }
 
     public BatchBlobReference ForInput(string blobName) => Reference(blobName, BlobSasPermissions.Read);

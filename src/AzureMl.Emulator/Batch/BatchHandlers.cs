@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace AzureMl.Emulator;
 
 /// <summary>The batch execution operations: submit, start, status and delete.</summary>
-internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner)
+internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner, BlobLocator locator)
 {
     public const string JobRoute = "jobId";
 
@@ -83,13 +83,13 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner)
         }
 
         var checkedGlobals = GlobalParameterReader.Check(globals, model);
-        var inputBlob = BlobLocator.Locate(input, model.InputName);
+        var inputBlob = locator.Locate(input, model.InputName);
         foreach (var (name, reference) in outputs)
         {
-            BlobLocator.Locate(reference, name);
+            locator.Locate(reference, name);
         }
 
-        await BlobLocator.CheckReadableAsync(inputBlob, model.InputName, context.RequestAborted).ConfigureAwait(false);
+        await locator.CheckReadableAsync(inputBlob, model.InputName, context.RequestAborted).ConfigureAwait(false);
         var job = runner.Submit(service, input, outputs, checkedGlobals);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";

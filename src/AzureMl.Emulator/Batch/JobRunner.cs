@@ -6,7 +6,7 @@ using Azure.Storage.Blobs.Specialized;
 namespace AzureMl.Emulator;
 
 /// <summary>Runs started jobs in the background, each service's jobs through its own slots, streaming blobs row by row.</summary>
-internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsContainer, TimeProvider timeProvider, ILogger logger) : IAsyncDisposable
+internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorage, string resultsContainer, TimeProvider timeProvider, ILogger logger) : IAsyncDisposable
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     private readonly CancellationTokenSource _stopping = new();
@@ -119,10 +119,13 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
         {
             Fail(job, e.Error.DetailMessage);
         }
-        catch (Azure.RequestFailedException e)
+        catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
         {
-            // The storage message carries response headers; the status and code say enough.
-            Fail(job, $"Blob storage refused the job's read or write: {e.Status} {e.ErrorCode}.");
+            Fail(job, $"Blob storage refused the job's read or write: {locator.Refusal(e)}");
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or HttpRequestException)
+        {
+            Fail(job, "Blob storage could not be reached to read or write the job's blobs.");
         }
         catch (Exception e)
         {
@@ -157,14 +160,14 @@ internal sealed class JobRunner(BlobServiceClient ownStorage, string resultsCont
     private async Task<(Dictionary<string, BlobReferenceBody> Results, BlockBlobClient[] Blobs)> ProcessAsync(BatchJob job, CancellationToken cancellationToken)
     {
         var model = job.Service.Service.Model;
-        var input = BlobLocator.Locate(job.Input, model.InputName);
+        var input = locator.Locate(job.Input, model.InputName);
         var outputs = model.Outputs;
         var blobs = new BlockBlobClient[outputs.Count];
         for (var o = 0; o < outputs.Count; o++)
         {
             if (job.Outputs.TryGetValue(outputs[o].Name, out var reference))
             {
-                blobs[o] = BlobLocator.Locate(reference, outputs[o].Name);
+                blobs[o] = locator.Locate(reference, outputs[o].Name);
                 continue;
             }
 

@@ -62,10 +62,19 @@ public sealed class EmulatorFault
         return new EmulatorFault(EmulatorFaultKind.Latency, times) { Delay = delay };
     }
 
-    /// <summary>Aborts the connection of the next calls before answering.</summary>
+    /// <summary>Aborts the connection of the next calls before answering; the caller may see a reset (RST).</summary>
     /// <param name="times">How many calls; default 1.</param>
     /// <returns>The fault.</returns>
     public static EmulatorFault Abort(int times = 1) => new(EmulatorFaultKind.Abort, times);
+
+    /// <summary>
+    /// Reads the whole request of the next calls, then closes their connection gracefully (TCP FIN, not a reset) before
+    /// any byte of an answer: the caller's read returns the end of the stream, with no status line. The call is not
+    /// served, so nothing was done; unlike <see cref="Abort"/>, which resets the connection.
+    /// </summary>
+    /// <param name="times">How many calls; default 1.</param>
+    /// <returns>The fault.</returns>
+    public static EmulatorFault CloseWithoutAnswer(int times = 1) => new(EmulatorFaultKind.CloseWithoutAnswer, times);
 
     /// <summary>Answers the next calls 200 with a JSON content type and a body that does not parse.</summary>
     /// <param name="times">How many calls; default 1.</param>

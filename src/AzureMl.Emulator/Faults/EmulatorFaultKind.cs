@@ -17,4 +17,10 @@ public enum EmulatorFaultKind
 
     /// <summary>Serves the call, then sends only part of its body and aborts the connection.</summary>
     TruncatedBody,
+
+    /// <summary>
+    /// Reads the whole request, then closes the connection gracefully (TCP FIN, not a reset) before any byte of an
+    /// answer, as a proxy or load balancer does when its backend fails: the caller reads the end of the stream.
+    /// </summary>
+    CloseWithoutAnswer,
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace AzureMl.Emulator;
@@ -27,6 +29,9 @@ internal static class FaultInjector
                 break;
             case EmulatorFaultKind.TruncatedBody:
                 await TruncateAsync(context, next).ConfigureAwait(false);
+                break;
+            case EmulatorFaultKind.CloseWithoutAnswer:
+                await CloseWithoutAnswerAsync(context).ConfigureAwait(false);
                 break;
             default:
                 await WriteStatusAsync(context, fault).ConfigureAwait(false);
@@ -67,6 +72,17 @@ internal static class FaultInjector
                 response.ContentLength = 0;
                 break;
         }
+    }
+
+    private static async Task CloseWithoutAnswerAsync(HttpContext context)
+    {
+        // The whole request is read first: closing a socket with unread bytes makes the kernel send a reset, not a FIN.
+        await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+
+        // Kestrel writes nothing until the app does, so shutting down the send side now sends a FIN and no answer byte.
+        // Abort then stops Kestrel from writing the default answer into the closed side.
+        context.Features.Get<IConnectionSocketFeature>()?.Socket.Shutdown(SocketShutdown.Send);
+        context.Abort();
     }
 
     private static async Task TruncateAsync(HttpContext context, RequestDelegate next)

@@ -67,10 +67,11 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // Azurite's default checks stay on (no --skipApiVersionCheck, no --loose), so everything that works here works
+        // against an Azurite users start themselves. Telemetry is off: nothing may leave the machine.
         foreach (var argument in new[]
         {
-            Path.Combine(directory, BlobMain), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", "0",
-            "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            Path.Combine(directory, BlobMain), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", "0", "--disableTelemetry",
         })
         {
             info.ArgumentList.Add(argument);

@@ -3,16 +3,29 @@ using Azure.Core;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
+using AzureMl.Storage;
 
 namespace AzureMl.Emulator;
 
 /// <summary>Turns the service's blob references into blob clients, and blobs back into read-only SAS references.</summary>
-internal static class BlobLocator
+/// <param name="clientOptions">The options of every storage client the emulator builds; <see langword="null"/> for <see cref="CreateDefaultOptions"/>.</param>
+internal sealed class BlobLocator(BlobClientOptions? clientOptions)
 {
-    public static BlobClientOptions ClientOptions { get; } = CreateOptions();
+    public BlobClientOptions ClientOptions { get; } = clientOptions ?? CreateDefaultOptions();
+
+    /// <summary>The emulator's default storage client options: the pinned service version, and short fixed retries.</summary>
+    public static BlobClientOptions CreateDefaultOptions()
+    {
+        var options = StorageServiceVersion.CreateOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
+    }
 
     /// <summary>Builds the client of a referenced blob; a reference that cannot be used answers <c>InvalidBlobConnectionString</c>.</summary>
-    public static BlockBlobClient Locate(BlobReferenceBody reference, string portName)
+    public BlockBlobClient Locate(BlobReferenceBody reference, string portName)
     {
         var relative = reference.RelativeLocation?.Trim().TrimStart('/');
         var slash = relative?.IndexOf('/', StringComparison.Ordinal) ?? -1;
@@ -51,7 +64,7 @@ internal static class BlobLocator
     }
 
     /// <summary>Checks that an input blob exists and can be read.</summary>
-    public static async Task CheckReadableAsync(BlockBlobClient blob, string portName, CancellationToken cancellationToken)
+    public async Task CheckReadableAsync(BlockBlobClient blob, string portName, CancellationToken cancellationToken)
     {
         bool exists;
         try
@@ -61,6 +74,11 @@ internal static class BlobLocator
         catch (RequestFailedException e) when (e.Status is 401 or 403)
         {
             throw Invalid(portName, $"The storage account refused access to '{portName}' ({e.Status}): check the account key or SAS token.");
+        }
+        catch (RequestFailedException e) when (StorageServiceVersion.Answered(e))
+        {
+            // It answered: say what it said, never that it could not be reached.
+            throw Invalid(portName, $"The storage account of '{portName}' answered {Refusal(e)}");
         }
         catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
         {
@@ -103,16 +121,29 @@ internal static class BlobLocator
         };
     }
 
+    /// <summary>
+    /// Describes a storage answer that refused a call: status, error code and what to change, e.g.
+    /// <c>400 InvalidHeaderValue: … The emulator sent x-ms-version 2026-10-06 …</c>. The storage message is quoted only
+    /// for a version refusal: other messages may echo request details.
+    /// </summary>
+    public string Refusal(RequestFailedException exception)
+    {
+        var answer = $"{exception.Status} {exception.ErrorCode ?? "(no error code)"}";
+        if (StorageServiceVersion.IsVersionRefusal(exception))
+        {
+            return $"{answer}: {StorageServiceVersion.ServerMessage(exception)} The emulator sent storage service version (x-ms-version) " +
+                $"{StorageServiceVersion.Format(ClientOptions.Version)}, which this storage does not accept. Set AzureMlEmulatorOptions.BlobClientOptions " +
+                $"with ServiceVersion = {StorageServiceVersion.Default} or older (the default when it is null), or start Azurite with --skipApiVersionCheck, or upgrade Azurite.";
+        }
+
+        return exception.Status switch
+        {
+            401 or 403 => $"{answer}: check the account key or the SAS token's permissions and expiry.",
+            404 => $"{answer}: check the container and blob names.",
+            _ => $"{answer}.",
+        };
+    }
+
     private static ServiceErrorException Invalid(string portName, string message) =>
         new(ServiceError.BadArgument("InvalidBlobConnectionString", message, portName));
-
-    private static BlobClientOptions CreateOptions()
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.Retry.Mode = RetryMode.Fixed;
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-        return options;
-    }
 }

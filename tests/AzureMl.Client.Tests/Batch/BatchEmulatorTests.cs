@@ -28,7 +28,7 @@ public sealed class BatchEmulatorTests(BatchEmulatorFixture fixture)
         Polling = FastPolling,
     };
 
-    private BlobContainerClient ContainerOf(BatchRunOptions options) => new(fixture.Azurite.ConnectionString, options.ContainerName);
+    private BlobContainerClient ContainerOf(BatchRunOptions options) => new(fixture.Azurite.ConnectionString, options.ContainerName, new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
 
     private static async Task<string[]> ReadLinesAsync(BatchJobResult result, string output)
     {
@@ -77,7 +77,7 @@ public sealed class BatchEmulatorTests(BatchEmulatorFixture fixture)
     public async Task RunBatchJobAsync_UserContainerClient_UsesGeneratedSasAndDownloadsToFile()
     {
         var client = fixture.CreateClient();
-        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "user-" + Guid.NewGuid().ToString("N")[..12]);
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "user-" + Guid.NewGuid().ToString("N")[..12], new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
         var options = new BatchRunOptions { Container = container, Polling = FastPolling };
         options.OutputBlobNames["output1"] = "results/scored.csv";
         var path = Path.Combine(Path.GetTempPath(), "azureml-batch-" + Guid.NewGuid().ToString("N") + ".csv");
@@ -144,7 +144,7 @@ public sealed class BatchEmulatorTests(BatchEmulatorFixture fixture)
     public async Task CancelAsync_RunningJob_BecomesCancelled()
     {
         var client = fixture.CreateClient(BatchEmulatorFixture.SlowServiceId, BatchEmulatorFixture.SlowServiceKey);
-        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "cancel-" + Guid.NewGuid().ToString("N")[..12]);
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "cancel-" + Guid.NewGuid().ToString("N")[..12], new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient("in.csv").UploadAsync(Csv(10));
         var request = new BatchJobRequest();
@@ -193,7 +193,7 @@ public sealed class BatchEmulatorTests(BatchEmulatorFixture fixture)
     [Fact]
     public async Task GetBatchJob_NewClientInstance_FinishesJobStartedElsewhere()
     {
-        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "rehydrate-" + Guid.NewGuid().ToString("N")[..12]);
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "rehydrate-" + Guid.NewGuid().ToString("N")[..12], new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient("in.csv").UploadAsync(Csv(200));
         var request = new BatchJobRequest();

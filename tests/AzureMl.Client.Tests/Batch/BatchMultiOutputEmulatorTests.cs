@@ -64,7 +64,7 @@ public sealed class BatchMultiOutputEmulatorTests(BatchEmulatorFixture fixture) 
         result.Outputs["output2"].RelativeLocation.Should().Be(options.ContainerName + "/results/upper.csv");
         (await DownloadAsync(result, "output1")).Should().Be(Output1);
         (await DownloadAsync(result, "output2")).Should().Be(Output2);
-        (await new BlobContainerClient(fixture.Azurite.ConnectionString, options.ContainerName).GetBlobClient("results/upper.csv").ExistsAsync()).Value.Should().BeTrue();
+        (await new BlobContainerClient(fixture.Azurite.ConnectionString, options.ContainerName, new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion)).GetBlobClient("results/upper.csv").ExistsAsync()).Value.Should().BeTrue();
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class BatchMultiOutputEmulatorTests(BatchEmulatorFixture fixture) 
     public async Task SubmitAndStartJobAsync_TwoOutputOverrides_StepByStepDownloadsBoth()
     {
         var client = CreateClient();
-        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "steps-" + Guid.NewGuid().ToString("N")[..12]);
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, "steps-" + Guid.NewGuid().ToString("N")[..12], new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion));
         await container.CreateAsync();
         await container.GetBlobClient("in.csv").UploadAsync(BinaryData.FromString(Input));
         var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(fixture.Azurite.ConnectionString, container.Name, "in.csv") };

@@ -27,7 +27,7 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
     private async Task<List<string>> BlobsAsync(BatchRunOptions options)
     {
         var names = new List<string>();
-        await foreach (var blob in new BlobContainerClient(fixture.Azurite.ConnectionString, options.ContainerName).GetBlobsAsync())
+        await foreach (var blob in new BlobContainerClient(fixture.Azurite.ConnectionString, options.ContainerName, new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion)).GetBlobsAsync())
         {
             names.Add(blob.Name);
         }

@@ -11,7 +11,7 @@ internal static class BatchTestKit
 {
     public static async Task<BlobContainerClient> NewContainerAsync(string connectionString)
     {
-        var container = new BlobServiceClient(connectionString).GetBlobContainerClient("c" + Guid.NewGuid().ToString("N"));
+        var container = new BlobServiceClient(connectionString, BlobLocator.CreateDefaultOptions()).GetBlobContainerClient("c" + Guid.NewGuid().ToString("N"));
         await container.CreateAsync();
         return container;
     }

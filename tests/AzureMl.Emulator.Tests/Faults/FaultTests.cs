@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using static AzureMl.Emulator.Tests.Batch.BatchTestKit;
 
@@ -111,6 +113,49 @@ public sealed class FaultTests(AzuriteFixture fixture) : IAsyncLifetime
         using var next = await EmulatorHttp.SendAsync(HttpMethod.Delete, _emulator.Url("jobs/x"));
         next.StatusCode.Should().Be(HttpStatusCode.NotFound);
         _emulator.ReceivedCount(EmulatorRoute.Delete).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task CloseWithoutAnswer_WholeRequestRead_FinAndNoByteOfAnswer()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Execute, EmulatorFault.CloseWithoutAnswer());
+        var url = _emulator.Url("execute");
+        var body = Encoding.UTF8.GetBytes(EmulatorHttp.WalkthroughBody);
+        var head = Encoding.ASCII.GetBytes(
+            $"POST {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nAuthorization: Bearer {_emulator.ApiKey}\r\n" +
+            $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+        using var caller = new TcpClient();
+        await caller.ConnectAsync(url.Host, url.Port);
+        var stream = caller.GetStream();
+        await stream.WriteAsync(head.Concat(body).ToArray());
+
+        // A FIN ends the stream (a read of 0 bytes); a reset would throw from the read instead.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        received.Length.Should().Be(0, "no byte of an answer, not even a status line: {0}", Encoding.ASCII.GetString(received.ToArray()));
+        _emulator.ReceivedCount(EmulatorRoute.Execute).Should().Be(1);
+        _emulator.Faults.Pending.Should().Be(0);
+        using var next = await _emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
+        next.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CloseWithoutAnswer_HttpClient_ResponseEndedThenRecovers()
+    {
+        _emulator.Faults.Add(EmulatorRoute.Submit, EmulatorFault.CloseWithoutAnswer());
+
+        var act = () => EmulatorHttp.SendAsync(HttpMethod.Post, _emulator.Url("jobs"), "{}");
+
+        (await act.Should().ThrowAsync<HttpRequestException>()).Which.HttpRequestError.Should().Be(HttpRequestError.ResponseEnded);
+        using var next = await EmulatorHttp.SendAsync(HttpMethod.Post, _emulator.Url("jobs"), "{}");
+        next.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -18,10 +18,10 @@ public sealed class EmulatorLifetimeTests(AzuriteFixture fixture)
             connectionString.Should().NotBe(fixture.ConnectionString).And.Contain("devstoreaccount1");
             using var response = await emulator.ExecuteAsync(EmulatorHttp.WalkthroughBody);
             response.StatusCode.Should().Be(HttpStatusCode.OK);
-            await new BlobServiceClient(connectionString).GetBlobContainerClient("zero-config").CreateIfNotExistsAsync();
+            await new BlobServiceClient(connectionString, BlobLocator.CreateDefaultOptions()).GetBlobContainerClient("zero-config").CreateIfNotExistsAsync();
         }
 
-        var act = () => new BlobServiceClient(connectionString, new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0 } }).GetBlobContainerClient("zero-config").ExistsAsync();
+        var act = () => new BlobServiceClient(connectionString, new Azure.Storage.Blobs.BlobClientOptions(AzureMl.Storage.StorageServiceVersion.Default) { Retry = { MaxRetries = 0 } }).GetBlobContainerClient("zero-config").ExistsAsync();
         await act.Should().ThrowAsync<Exception>("the emulator stops the Azurite it started");
     }
 

@@ -16,7 +16,7 @@ public sealed class AzuriteInstanceTests(AzuriteFixture fixture)
     [Fact]
     public async Task ConnectionString_SharedInstance_StoresBlobs()
     {
-        var container = new BlobServiceClient(fixture.ConnectionString).GetBlobContainerClient("azurite-check");
+        var container = new BlobServiceClient(fixture.ConnectionString, BlobLocator.CreateDefaultOptions()).GetBlobContainerClient("azurite-check");
         await container.CreateIfNotExistsAsync();
 
         await container.GetBlobClient("a.txt").UploadAsync(BinaryData.FromString("hi"), overwrite: true);
