@@ -30,6 +30,9 @@ public enum WireEnd
 /// <summary>One scripted answer: how the exchange ends and, for <see cref="WireEnd.Answer"/>, what is sent.</summary>
 public sealed record WireReply(WireEnd End, int Status = 200, string Body = "", string? ContentType = "application/json", bool Chunked = false, string? ExtraHeaders = null)
 {
+    /// <summary>The body as bytes, when it must be other than the UTF-8 of <see cref="Body"/> (invalid UTF-8, say).</summary>
+    public byte[]? RawBody { get; init; }
+
     public static WireReply Ok(string body) => new(WireEnd.Answer, 200, body);
 }
 
@@ -134,7 +137,7 @@ public sealed class WireScriptServer : IDisposable
         switch (reply.End)
         {
             case WireEnd.Answer:
-                await SendAsync(socket, Format(reply));
+                await socket.SendAsync(Format(reply), SocketFlags.None, _stop.Token);
                 return true;
             case WireEnd.CloseBeforeAnswer:
                 socket.Shutdown(SocketShutdown.Both);
@@ -165,7 +168,7 @@ public sealed class WireScriptServer : IDisposable
     private async Task SendAsync(Socket socket, string text) =>
         await socket.SendAsync(Encoding.UTF8.GetBytes(text), SocketFlags.None, _stop.Token);
 
-    private static string Format(WireReply reply)
+    private static byte[] Format(WireReply reply)
     {
         var head = new StringBuilder().Append("HTTP/1.1 ").Append(reply.Status).Append(" X\r\n");
         if (reply.ContentType is not null)
@@ -178,19 +181,26 @@ public sealed class WireScriptServer : IDisposable
             head.Append(reply.ExtraHeaders.TrimEnd('\r', '\n')).Append("\r\n");
         }
 
-        var body = Encoding.UTF8.GetBytes(reply.Body);
+        var body = reply.RawBody ?? Encoding.UTF8.GetBytes(reply.Body);
+        var wire = new MemoryStream();
         if (reply.Chunked)
         {
-            head.Append("Transfer-Encoding: chunked\r\n\r\n");
-            if (body.Length > 0)
+            wire.Write(Encoding.ASCII.GetBytes(head.Append("Transfer-Encoding: chunked\r\n\r\n").ToString()));
+            for (var at = 0; at < body.Length; at += 4096)
             {
-                head.Append(body.Length.ToString("x")).Append("\r\n").Append(reply.Body).Append("\r\n");
+                var size = Math.Min(4096, body.Length - at);
+                wire.Write(Encoding.ASCII.GetBytes(size.ToString("x") + "\r\n"));
+                wire.Write(body, at, size);
+                wire.Write("\r\n"u8);
             }
 
-            return head.Append("0\r\n\r\n").ToString();
+            wire.Write("0\r\n\r\n"u8);
+            return wire.ToArray();
         }
 
-        return head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n").Append(reply.Body).ToString();
+        wire.Write(Encoding.ASCII.GetBytes(head.Append("Content-Length: ").Append(body.Length).Append("\r\n\r\n").ToString()));
+        wire.Write(body);
+        return wire.ToArray();
     }
 
     private async Task<WireRequest?> ReadRequestAsync(Socket socket, List<byte> buffer, byte[] chunk, int connection)
