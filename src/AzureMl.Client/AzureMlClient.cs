@@ -156,7 +156,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or ExecutionRejectedException)
         {
-            throw TransportFailure(operation, jobId, ex, state.LastFailure);
+            throw TransportFailure(operation, jobId, ex, state);
         }
 
         if (response.IsSuccessStatusCode)
@@ -233,10 +233,10 @@ public sealed partial class AzureMlClient : IAzureMlClient
         }
     }
 
-    internal AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex, string? lastFailure = null)
+    internal AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex, OperationState? state = null)
     {
         var subject = AzureMlException.Subject(operation, jobId);
-        var cause = UnderlyingFailure(ex) ?? lastFailure;
+        var cause = UnderlyingFailure(ex) ?? state?.LastFailure;
         if (ex is BrokenCircuitException)
         {
             var text = $"{subject} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.";
@@ -277,7 +277,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
             what = reading is null ? "failed before an answer arrived (connection error)." : $"failed: the connection broke {reading}.";
         }
 
-        var unknown = !operation.IsIdempotent() && !AzureMlResiliencePipeline.IsNotSent(ex);
+        // Unknown unless this failure, and every attempt before it, provably never left the client.
+        var unknown = !operation.IsIdempotent() && !AzureMlResiliencePipeline.IsNotSent(ex)
+            && (state is null || !state.AttemptsTracked || state.MaybeSent);
         var message = $"{subject} {what}";
         if (cause is not null && !timedOut)
         {
@@ -347,19 +349,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
     }
 
     /// <summary>The deepest transport message under <paramref name="ex"/> ("Connection refused (127.0.0.1:19099)").</summary>
-    private static string? UnderlyingFailure(Exception ex)
-    {
-        string? found = null;
-        for (var e = ex.InnerException ?? (ex is HttpRequestException and not AnswerBodyException ? ex : null); e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException and not AnswerBodyException or System.Net.Sockets.SocketException or IOException)
-            {
-                found = e.Message.TrimEnd('.') + ".";
-            }
-        }
-
-        return found;
-    }
+    private static string? UnderlyingFailure(Exception ex) => AzureMlResiliencePipeline.TransportMessage(ex);
 
     private static string Seconds(TimeSpan value) =>
         value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";

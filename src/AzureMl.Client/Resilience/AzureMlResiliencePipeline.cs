@@ -192,19 +192,33 @@ internal static class AzureMlResiliencePipeline
     {
         if (outcome.Exception is { } exception)
         {
-            var text = exception.Message;
-            for (var e = exception.InnerException; e is not null; e = e.InnerException)
-            {
-                if (e is HttpRequestException or SocketException or IOException)
-                {
-                    text = e.Message;
-                }
-            }
-
-            return SecretRedactor.Redact(text.TrimEnd('.') + ".");
+            return TransportMessage(exception) ?? SecretRedactor.Redact(exception.Message.TrimEnd('.') + ".");
         }
 
         return $"the server answered {(int)outcome.Result!.StatusCode}.";
+    }
+
+    /// <summary>
+    /// The transport's own words under <paramref name="exception"/>: the first <see cref="HttpRequestException"/>
+    /// ("Connection refused (127.0.0.1:19099)", "Name or service not known (host:443)"), else a socket or I/O error.
+    /// </summary>
+    internal static string? TransportMessage(Exception exception)
+    {
+        string? fallback = null;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException and not AnswerBodyException)
+            {
+                return SecretRedactor.Redact(e.Message.TrimEnd('.') + ".");
+            }
+
+            if (fallback is null && e is SocketException or IOException)
+            {
+                fallback = SecretRedactor.Redact(e.Message.TrimEnd('.') + ".");
+            }
+        }
+
+        return fallback;
     }
 
     private static string Describe(Outcome<HttpResponseMessage> outcome) =>

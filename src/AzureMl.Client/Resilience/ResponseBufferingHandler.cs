@@ -1,4 +1,5 @@
 using AzureMl.Client.Internal;
+using AzureMl.Client.Telemetry;
 
 namespace AzureMl.Client.Resilience;
 
@@ -12,7 +13,20 @@ internal sealed class ResponseBufferingHandler : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        request.Options.TryGetValue(AzureMlTelemetry.State, out var state);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Lets the client tell "nothing was sent" from "it may have been" when the budget ends between attempts.
+            state?.AttemptEnded(AzureMlResiliencePipeline.IsNotSent(ex));
+            throw;
+        }
+
+        state?.AttemptEnded(provablyNotSent: false);
         if (!AzureMlRequestOptions.TryGetOperation(request, out var operation))
         {
             return response;

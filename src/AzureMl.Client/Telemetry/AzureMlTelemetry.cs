@@ -168,4 +168,22 @@ internal sealed class OperationState(string serviceId)
     }
 
     private string? _lastFailure;
+    private int _attempts;
+    private int _maybeSent;
+
+    /// <summary>Whether the pipeline reported its attempts (<see cref="AttemptEnded"/>); without it nothing is known of them.</summary>
+    public bool AttemptsTracked => Volatile.Read(ref _attempts) > 0;
+
+    /// <summary>Whether any attempt may have reached the service: it got an answer, or ended other than provably unsent.</summary>
+    public bool MaybeSent => Volatile.Read(ref _maybeSent) != 0;
+
+    /// <summary>Called as each attempt ends, with whether it provably never left the client.</summary>
+    public void AttemptEnded(bool provablyNotSent)
+    {
+        Interlocked.Increment(ref _attempts);
+        if (!provablyNotSent)
+        {
+            Volatile.Write(ref _maybeSent, 1);
+        }
+    }
 }

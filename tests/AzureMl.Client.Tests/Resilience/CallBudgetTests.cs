@@ -42,7 +42,7 @@ public sealed class CallBudgetTests
         var error = await host.CaptureAsync(() => SendOnceTests.RunPublicAsync(host.Client, operation)).WaitAsync(TimeSpan.FromSeconds(60));
 
         var elapsed = time.GetUtcNow() - started;
-        elapsed.Should().BeLessThanOrEqualTo(Total + TimeSpan.FromSeconds(2), "the total budget bounds the call");
+        elapsed.Should().BeLessThanOrEqualTo(Total + TimeSpan.FromSeconds(5), "the total budget bounds the call (the fake clock moves in steps)");
         if (status == 200 && operation is AzureMlOperation.StartJob or AzureMlOperation.DeleteJob)
         {
             error.Should().BeNull("a {0} is complete with its 200 status line; its body is not waited for", operation);
