@@ -108,6 +108,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
     {
         var state = new OperationState(ServiceId);
+        var operationName = AzureMlTelemetry.OperationName(operation);
         request.Options.Set(AzureMlTelemetry.State, state);
         var started = TimeProvider.GetTimestamp();
         using var activity = AzureMlTelemetry.StartOperation(operation, ServiceId, jobId);
@@ -116,7 +117,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
             var response = await SendCoreAsync(request, operation, jobId, state, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.GetElapsedTime(started);
             AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
-            AzureMlLog.OperationSucceeded(Logger, operation, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
+            AzureMlLog.OperationSucceeded(Logger, operationName, ServiceId, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
             return response;
         }
         catch (AzureMlException ex)
@@ -124,7 +125,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
             var elapsed = TimeProvider.GetElapsedTime(started);
             var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
             AzureMlTelemetry.OperationEnded(activity, operation, ServiceId, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown);
-            AzureMlLog.OperationFailed(Logger, operation, ServiceId, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
+            AzureMlLog.OperationFailed(Logger, operationName, ServiceId, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
             throw;
         }
         catch (OperationCanceledException)

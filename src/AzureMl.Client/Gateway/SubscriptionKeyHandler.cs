@@ -77,7 +77,7 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
     }
 
     private static string OperationName(HttpRequestMessage request) =>
-        AzureMlRequestOptions.TryGetOperation(request, out var op) ? op.ToString() : request.Method.Method;
+        AzureMlRequestOptions.TryGetOperation(request, out var op) ? AzureMlTelemetry.OperationName(op) : request.Method.Method;
 
     private void SetKey(HttpRequestMessage request, string key)
     {

@@ -11,4 +11,60 @@ public static class AzureMlDiagnostics
 
     /// <summary>The <see cref="Microsoft.Extensions.Logging.ILogger"/> category of the client's log messages.</summary>
     public const string LogCategory = "AzureMl.Client";
+
+    /// <summary>Histogram (seconds): duration of one operation until its answer is read, retries and waits included.</summary>
+    public const string RequestDurationMetric = "azureml.client.request.duration";
+
+    /// <summary>Counter: attempts sent again by the resilience pipeline.</summary>
+    public const string RetriesMetric = "azureml.client.request.retries";
+
+    /// <summary>Counter: rows scored by request-response calls.</summary>
+    public const string RowsScoredMetric = "azureml.client.rows_scored";
+
+    /// <summary>Histogram (seconds): duration of batch jobs from submission to a final state.</summary>
+    public const string JobDurationMetric = "azureml.client.job.duration";
+
+    /// <summary>The span of a request-response call; span names are <c>azureml {operation name}</c>.</summary>
+    public const string ExecuteSpan = "azureml execute";
+
+    /// <summary>The span of a batch job submission.</summary>
+    public const string SubmitJobSpan = "azureml submit_job";
+
+    /// <summary>The span of a batch job start.</summary>
+    public const string StartJobSpan = "azureml start_job";
+
+    /// <summary>The span of a batch job status read.</summary>
+    public const string GetJobStatusSpan = "azureml get_job_status";
+
+    /// <summary>The span of a batch job delete or cancel.</summary>
+    public const string DeleteJobSpan = "azureml delete_job";
+
+    /// <summary>
+    /// The one name of <paramref name="operation"/> in logs, metrics (<c>azureml.operation</c> tag) and spans:
+    /// <c>execute</c>, <c>submit_job</c>, <c>start_job</c>, <c>get_job_status</c>, <c>delete_job</c>.
+    /// </summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>Its name in telemetry.</returns>
+    public static string OperationName(AzureMlOperation operation) => operation switch
+    {
+        AzureMlOperation.Execute => "execute",
+        AzureMlOperation.SubmitJob => "submit_job",
+        AzureMlOperation.StartJob => "start_job",
+        AzureMlOperation.GetJobStatus => "get_job_status",
+        AzureMlOperation.DeleteJob => "delete_job",
+        _ => "unknown",
+    };
+
+    /// <summary>The span name of <paramref name="operation"/>, e.g. <see cref="ExecuteSpan"/>.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns><c>azureml {operation name}</c>.</returns>
+    public static string SpanName(AzureMlOperation operation) => operation switch
+    {
+        AzureMlOperation.Execute => ExecuteSpan,
+        AzureMlOperation.SubmitJob => SubmitJobSpan,
+        AzureMlOperation.StartJob => StartJobSpan,
+        AzureMlOperation.GetJobStatus => GetJobStatusSpan,
+        AzureMlOperation.DeleteJob => DeleteJobSpan,
+        _ => "azureml unknown",
+    };
 }

@@ -7,11 +7,11 @@ internal static partial class AzureMlLog
 {
     [LoggerMessage(EventId = 1, EventName = "OperationSucceeded", Level = LogLevel.Information,
         Message = "AzureMl {Operation} on service {ServiceId} answered {Status} after {Attempts} attempt(s) in {DurationMs:0.#} ms")]
-    public static partial void OperationSucceeded(ILogger logger, AzureMlOperation operation, string serviceId, int status, int attempts, double durationMs);
+    public static partial void OperationSucceeded(ILogger logger, string operation, string serviceId, int status, int attempts, double durationMs);
 
     [LoggerMessage(EventId = 2, EventName = "OperationFailed", Level = LogLevel.Warning,
         Message = "AzureMl {Operation} on service {ServiceId} failed: status {Status}, error {ErrorType}, after {Attempts} attempt(s) in {DurationMs:0.#} ms; outcome unknown: {OutcomeUnknown}")]
-    public static partial void OperationFailed(ILogger logger, AzureMlOperation operation, string serviceId, int status, string errorType, int attempts, double durationMs, bool outcomeUnknown);
+    public static partial void OperationFailed(ILogger logger, string operation, string serviceId, int status, string errorType, int attempts, double durationMs, bool outcomeUnknown);
 
     [LoggerMessage(EventId = 3, EventName = "RetryScheduled", Level = LogLevel.Information,
         Message = "AzureMl {Operation} attempt {Attempt} ended with {Outcome}; retrying in {DelayMs:0.#} ms")]

@@ -26,17 +26,17 @@ internal static class AzureMlTelemetry
     public static readonly Meter Meter = new(AzureMlDiagnostics.Name, Version);
 
     public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
-        "azureml.client.request.duration", "s", "Duration of AzureMl operations until the answer's headers, retries included.",
+        AzureMlDiagnostics.RequestDurationMetric, "s", "Duration of AzureMl operations until the answer is read, retries and waits included.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
 
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>(
-        "azureml.client.request.retries", "{retry}", "Attempts sent again by the resilience pipeline.");
+        AzureMlDiagnostics.RetriesMetric, "{retry}", "Attempts sent again by the resilience pipeline.");
 
     public static readonly Counter<long> Rows = Meter.CreateCounter<long>(
-        "azureml.client.rows_scored", "{row}", "Rows scored by request-response calls.");
+        AzureMlDiagnostics.RowsScoredMetric, "{row}", "Rows scored by request-response calls.");
 
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>(
-        "azureml.client.job.duration", "s", "Duration of batch jobs from submission to a final state.",
+        AzureMlDiagnostics.JobDurationMetric, "s", "Duration of batch jobs from submission to a final state.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400] });
 
     /// <summary>Per-operation state the pipeline updates (retries) and the client reads for its span and log.</summary>
@@ -70,20 +70,12 @@ internal static class AzureMlTelemetry
             new KeyValuePair<string, object?>(ServiceIdTag, serviceId),
             new KeyValuePair<string, object?>(ErrorTypeTag, outcome));
 
-    public static string OperationName(AzureMlOperation operation) => operation switch
-    {
-        AzureMlOperation.Execute => "execute",
-        AzureMlOperation.SubmitJob => "submit_job",
-        AzureMlOperation.StartJob => "start_job",
-        AzureMlOperation.GetJobStatus => "get_job_status",
-        AzureMlOperation.DeleteJob => "delete_job",
-        _ => "unknown",
-    };
+    public static string OperationName(AzureMlOperation operation) => AzureMlDiagnostics.OperationName(operation);
 
     public static Activity? StartOperation(AzureMlOperation operation, string serviceId, string? jobId)
     {
         var name = OperationName(operation);
-        var activity = Source.StartActivity("azureml " + name, ActivityKind.Internal);
+        var activity = Source.StartActivity(AzureMlDiagnostics.SpanName(operation), ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(OperationTag, name);

@@ -68,7 +68,8 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
         span.GetTagItem(AzureMlTelemetry.RetryCountTag).Should().Be(0);
         var log = host.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "OperationSucceeded").Which;
         log.Category.Should().Be(AzureMlDiagnostics.LogCategory);
-        log.GetStructuredStateValue("Operation").Should().Be("Execute");
+        log.GetStructuredStateValue("Operation").Should().Be(AzureMlDiagnostics.OperationName(AzureMlOperation.Execute), "logs, metrics and spans use one name per operation");
+        span.DisplayName.Should().Be(AzureMlDiagnostics.ExecuteSpan);
         log.GetStructuredStateValue("ServiceId").Should().Be(_serviceId);
         log.GetStructuredStateValue("Status").Should().Be("200");
         log.GetStructuredStateValue("Attempts").Should().Be("1");
