@@ -24,10 +24,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
     private static readonly MediaTypeWithQualityHeaderValue JsonAccept = new("application/json");
 
     private readonly HttpClient _httpClient;
-    private readonly AzureMlClientOptions _options;
-    private readonly string _serviceUri;
-    private readonly string _apiVersionQuery;
-    private readonly AuthenticationHeaderValue? _authorization;
+    private volatile Binding _binding;
 
     /// <summary>Creates a client that sends through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">
@@ -42,32 +39,30 @@ public sealed partial class AzureMlClient : IAzureMlClient
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         _httpClient = httpClient;
-        _options = options.Clone();
+        _binding = new Binding(options.Clone());
         TimeProvider = timeProvider ?? TimeProvider.System;
-
-        var root = _options.Endpoint!.AbsoluteUri.TrimEnd('/');
-        var owner = _options.PathStyle == AzureMlPathStyle.Workspace
-            ? "workspaces/" + _options.WorkspaceId
-            : "subscriptions/" + _options.SubscriptionId;
-        _serviceUri = $"{root}/{owner}/services/{_options.ServiceId}";
-        ServiceUri = new Uri(_serviceUri, UriKind.Absolute);
-        _apiVersionQuery = "api-version=" + Uri.EscapeDataString(_options.ApiVersion);
-        if (!string.IsNullOrEmpty(_options.ApiKey))
-        {
-            _authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
-        }
     }
 
     /// <inheritdoc />
-    public Uri ServiceUri { get; }
+    public Uri ServiceUri => _binding.ServiceUri;
 
     /// <summary>The service id this client is bound to.</summary>
-    public string ServiceId => _options.ServiceId!;
+    public string ServiceId => _binding.Options.ServiceId!;
 
     /// <summary>The clock the client uses for polling and waits.</summary>
     internal TimeProvider TimeProvider { get; }
 
-    internal AzureMlClientOptions Options => _options;
+    internal AzureMlClientOptions Options => _binding.Options;
+
+    /// <summary>
+    /// Binds the client to new settings (a configuration reload of a DI-registered client): calls that start after
+    /// this use them; calls in flight finish with the old ones. Invalid settings are refused and the old ones kept.
+    /// </summary>
+    internal void Rebind(AzureMlClientOptions options)
+    {
+        options.ThrowIfInvalid();
+        _binding = new Binding(options.Clone());
+    }
 
     /// <summary>Where the client writes its per-operation log lines (category <c>AzureMl.Client</c>).</summary>
     internal ILogger Logger { get; init; } = NullLogger.Instance;
@@ -78,8 +73,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
     /// <summary>Builds a request for <c>{service}/{relativePath}?api-version=…[&amp;extraQuery]</c> with auth and operation stamped.</summary>
     internal HttpRequestMessage CreateRequest(HttpMethod method, AzureMlOperation operation, string relativePath, string? extraQuery = null)
     {
-        var url = relativePath.Length == 0 ? _serviceUri : _serviceUri + "/" + relativePath;
-        url += "?" + _apiVersionQuery;
+        var binding = _binding;
+        var url = relativePath.Length == 0 ? binding.ServiceUriText : binding.ServiceUriText + "/" + relativePath;
+        url += "?" + binding.ApiVersionQuery;
         if (!string.IsNullOrEmpty(extraQuery))
         {
             url += "&" + extraQuery;
@@ -87,9 +83,9 @@ public sealed partial class AzureMlClient : IAzureMlClient
 
         var request = new HttpRequestMessage(method, new Uri(url, UriKind.Absolute));
         request.Headers.Accept.Add(JsonAccept);
-        if (_authorization is not null)
+        if (binding.Authorization is not null)
         {
-            request.Headers.Authorization = _authorization;
+            request.Headers.Authorization = binding.Authorization;
         }
 
         // A request without content is re-sent by the socket handler, below every retry layer and uncounted, when its
@@ -354,4 +350,34 @@ public sealed partial class AzureMlClient : IAzureMlClient
 
     private static string Seconds(TimeSpan value) =>
         value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>What one set of settings makes of every request: the service URL, the api-version query, the key header.</summary>
+    private sealed class Binding
+    {
+        public Binding(AzureMlClientOptions options)
+        {
+            Options = options;
+            var root = options.Endpoint!.AbsoluteUri.TrimEnd('/');
+            var owner = options.PathStyle == AzureMlPathStyle.Workspace
+                ? "workspaces/" + options.WorkspaceId
+                : "subscriptions/" + options.SubscriptionId;
+            ServiceUriText = $"{root}/{owner}/services/{options.ServiceId}";
+            ServiceUri = new Uri(ServiceUriText, UriKind.Absolute);
+            ApiVersionQuery = "api-version=" + Uri.EscapeDataString(options.ApiVersion);
+            if (!string.IsNullOrEmpty(options.ApiKey))
+            {
+                Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            }
+        }
+
+        public AzureMlClientOptions Options { get; }
+
+        public string ServiceUriText { get; }
+
+        public Uri ServiceUri { get; }
+
+        public string ApiVersionQuery { get; }
+
+        public AuthenticationHeaderValue? Authorization { get; }
+    }
 }

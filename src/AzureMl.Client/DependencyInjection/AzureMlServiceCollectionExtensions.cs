@@ -68,13 +68,18 @@ public static partial class AzureMlServiceCollectionExtensions
         var httpClientBuilder = services.AddHttpClient(httpClientName);
         AddPipelineDefaults(services, name, httpClientBuilder);
 
+        // One client per registration for the app's lifetime: it keeps what it learns of its service (answer sizes)
+        // and follows configuration reloads itself. Its HttpClient's connections are recycled by the primary
+        // handler's PooledConnectionLifetime (DNS changes), not by rotating handlers under a held HttpClient.
+        httpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) });
+        httpClientBuilder.SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         if (name.Length == 0)
         {
-            services.TryAddTransient<IAzureMlClient>(sp => Create(sp, name, httpClientName));
+            services.TryAddSingleton<IAzureMlClient>(sp => Create(sp, name, httpClientName));
         }
         else
         {
-            services.AddKeyedTransient<IAzureMlClient>(name, (sp, _) => Create(sp, name, httpClientName));
+            services.AddKeyedSingleton<IAzureMlClient>(name, (sp, _) => Create(sp, name, httpClientName));
         }
 
         return new AzureMlClientBuilder(name, services, httpClientBuilder, optionsBuilder);
@@ -85,13 +90,23 @@ public static partial class AzureMlServiceCollectionExtensions
 
     private static AzureMlClient Create(IServiceProvider sp, string name, string httpClientName)
     {
-        var options = sp.GetRequiredService<IOptionsMonitor<AzureMlClientOptions>>().Get(name);
+        var monitor = sp.GetRequiredService<IOptionsMonitor<AzureMlClientOptions>>();
         var httpClient = sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
-        return new AzureMlClient(httpClient, options, sp.GetService<TimeProvider>())
+        var client = new AzureMlClient(httpClient, monitor.Get(name), sp.GetService<TimeProvider>())
         {
             Logger = sp.GetService<ILoggerFactory>()?.CreateLogger(AzureMlDiagnostics.LogCategory) ?? NullLogger.Instance,
             ResilienceOptions = () => sp.GetService<IOptionsMonitor<AzureMl.Client.Resilience.AzureMlResilienceOptions>>()?.Get(name),
         };
+
+        // A reload with invalid settings keeps the last valid ones (the options validator reports it).
+        monitor.OnChange((options, changed) =>
+        {
+            if (string.Equals(changed ?? string.Empty, name, StringComparison.Ordinal) && options.Validate().Count == 0)
+            {
+                client.Rebind(options);
+            }
+        });
+        return client;
     }
 
     private sealed class AzureMlClientBuilder(string name, IServiceCollection services, IHttpClientBuilder httpClientBuilder, OptionsBuilder<AzureMlClientOptions> optionsBuilder)

@@ -22,6 +22,33 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
     }
 
     [Fact]
+    public async Task AddAzureMlClient_Section_OneClientForTheAppThatFollowsReloads()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureMl:Endpoint"] = _server.Server.Url,
+            ["AzureMl:WorkspaceId"] = ScoringServer.WorkspaceId,
+            ["AzureMl:ServiceId"] = ScoringServer.ServiceId,
+            ["AzureMl:ApiKey"] = "key-before",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAzureMlClient(configuration.GetSection("AzureMl"));
+        services.AddAzureMlClient("named", configuration.GetSection("AzureMl"));
+        using var sp = services.BuildServiceProvider();
+
+        var first = sp.GetRequiredService<IAzureMlClient>();
+        await first.ExecuteAsync(new ScoringTable("Col2").AddRow("x"));
+        configuration["AzureMl:ApiKey"] = "key-after";
+        configuration.Reload();
+        await sp.GetRequiredService<IAzureMlClient>().ExecuteAsync(new ScoringTable("Col2").AddRow("x"));
+
+        sp.GetRequiredService<IAzureMlClient>().Should().BeSameAs(first, "the client keeps what it learns of its service for the app's lifetime");
+        sp.GetRequiredKeyedService<IAzureMlClient>("named").Should().BeSameAs(sp.GetRequiredKeyedService<IAzureMlClient>("named"));
+        _server.Requests.Select(r => r.RequestMessage.Headers!["Authorization"].Single())
+            .Should().Equal("Bearer key-before", "Bearer key-after");
+    }
+
+    [Fact]
     public async Task AddAzureMlClient_Action_ResolvesWorkingDefaultClient()
     {
         var services = new ServiceCollection();
