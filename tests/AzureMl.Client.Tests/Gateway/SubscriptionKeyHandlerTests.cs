@@ -25,7 +25,7 @@ public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClas
         var accepted = Request.Create().WithPath(path).UsingPost();
         accepted = headerName is null ? accepted.WithParam("subscription-key", key) : accepted.WithHeader(headerName, key);
         server.Given(accepted).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{ "Results": {} }"""));
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(SendOnceTests.ExecuteAnswer));
         server.Given(Request.Create().WithPath(path).UsingPost()).AtPriority(100)
             .RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(InvalidKeyBody));
     }

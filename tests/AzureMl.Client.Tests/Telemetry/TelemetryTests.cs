@@ -58,7 +58,7 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
     {
         Listen();
         fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{ "Results": { "secret-payload": 1 } }"""));
+        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Col2"],"ColumnTypes":["String"],"Values":[["secret-payload"]]}}}}"""));
         using var host = Host();
 
         await host.RunAsync(AzureMlOperation.Execute);
