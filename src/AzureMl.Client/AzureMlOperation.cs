@@ -17,6 +17,9 @@ public enum AzureMlOperation
 
     /// <summary>Batch job delete or cancel (<c>DELETE …/jobs/{id}</c>). Idempotent in intent; a repeat may answer 404.</summary>
     DeleteJob = 4,
+
+    /// <summary>Online endpoint scoring (<c>POST …/score</c>). Safe to retry (scoring has no side effect).</summary>
+    Score = 5,
 }
 
 /// <summary>Extension members for <see cref="AzureMlOperation"/>.</summary>
@@ -29,5 +32,5 @@ public static class AzureMlOperationExtensions
     /// <param name="operation">The operation.</param>
     /// <returns><see langword="true"/> when re-sending cannot create a duplicate job or a double start.</returns>
     public static bool IsIdempotent(this AzureMlOperation operation) =>
-        operation is AzureMlOperation.Execute or AzureMlOperation.GetJobStatus or AzureMlOperation.DeleteJob;
+        operation is AzureMlOperation.Execute or AzureMlOperation.GetJobStatus or AzureMlOperation.DeleteJob or AzureMlOperation.Score;
 }

@@ -107,7 +107,7 @@ internal sealed class BatchBody
 }
 
 /// <summary>Writes a <see cref="BatchBody"/> with its length, holding a reference to it while it writes.</summary>
-internal sealed class BatchBodyContent : HttpContent
+internal sealed class BatchBodyContent : HttpContent, IReplayableContent
 {
     private readonly BatchBody _body;
 

@@ -14,4 +14,13 @@ public enum AzureMlErrorSource
 
     /// <summary>No answer was received or the client stopped the request: connection failure or timeout.</summary>
     Transport = 3,
+
+    /// <summary>An Azure ML managed online endpoint's own front (authentication, routing, throttling, timeouts).</summary>
+    Endpoint = 4,
+
+    /// <summary>
+    /// The model behind an online endpoint (its scoring container): a 424 whose <c>ms-azureml-model-error-*</c>
+    /// headers carry the container's status and reason, with the container's own message.
+    /// </summary>
+    Model = 5,
 }

@@ -75,6 +75,15 @@ public sealed class AzureMlException : Exception
     public string? JobId { get; init; }
 
     /// <summary>
+    /// On an online endpoint's 424: the status the model's scoring container answered
+    /// (<c>ms-azureml-model-error-statuscode</c>), e.g. 400 for input it rejected, 500 for a failing script.
+    /// </summary>
+    public int? ModelStatus { get; init; }
+
+    /// <summary>On an online endpoint's 424: the reason the endpoint gave (<c>ms-azureml-model-error-reason</c>, e.g. <c>model_error</c>).</summary>
+    public string? ModelErrorReason { get; init; }
+
+    /// <summary>
     /// <see langword="true"/> for answers that mean "slow down": 503 from the service, 429 from the gateway.
     /// A 403 quota answer is not: it needs a new quota period or a new key.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using AzureMl.Client.Internal;
 using AzureMl.Client.Telemetry;
@@ -56,7 +55,7 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var key = await _keyProvider.GetKeyAsync(cancellationToken).ConfigureAwait(false);
-        await EnsureContentReplayableAsync(request, cancellationToken).ConfigureAwait(false);
+        await Replay.EnsureAsync(request, cancellationToken).ConfigureAwait(false);
         SetKey(request, key);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!await IsKeyRejectedAsync(response, cancellationToken).ConfigureAwait(false))
@@ -105,18 +104,6 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
         query.Append(Uri.EscapeDataString(_queryName)).Append('=').Append(Uri.EscapeDataString(key));
         builder.Query = query.ToString();
         request.RequestUri = builder.Uri;
-    }
-
-    private static async Task EnsureContentReplayableAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // The client's own scoring bodies (ScoringContent, BatchBodyContent) can be written again, like JsonContent.
-        if (request.Content is null or ByteArrayContent or ReadOnlyMemoryContent or JsonContent or ScoringContent or BatchBodyContent)
-        {
-            return;
-        }
-
-        // Other contents (a stream, say) may not be readable twice: buffer them so a failover can send them again.
-        await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A 401 in the gateway's shape (<c>{"statusCode":401,…}</c> or its <c>WWW-Authenticate</c> scheme), not the service's 401.</summary>

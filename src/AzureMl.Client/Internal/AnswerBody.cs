@@ -20,7 +20,7 @@ internal static class AnswerBody
     /// complete with its status line, so its body is never waited for.
     /// </summary>
     public static bool ReadsSuccessBody(AzureMlOperation operation) =>
-        operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob or AzureMlOperation.GetJobStatus;
+        operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob or AzureMlOperation.GetJobStatus or AzureMlOperation.Score;
 
     /// <summary>
     /// Buffers the body the client will read: a success body whole (for operations that read one), an error body up

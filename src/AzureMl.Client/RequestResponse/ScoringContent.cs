@@ -8,7 +8,7 @@ namespace AzureMl.Client.Internal;
 /// A scoring request body written straight into the request stream with <see cref="Utf8JsonWriter"/>. It can be
 /// written more than once, so a resilience handler may send it again.
 /// </summary>
-internal sealed class ScoringContent : HttpContent
+internal sealed class ScoringContent : HttpContent, IReplayableContent
 {
     private const int FlushThreshold = 32 * 1024;
     private readonly KeyValuePair<string, ScoringTable>[]? _tables;

@@ -14,6 +14,10 @@ public sealed class ScoringTable
     private readonly string[] _columnNames;
     private readonly List<string?[]> _rows = [];
 
+    // Per row, which cells came from numbers or booleans (null: all text), so a protocol with typed JSON cells (an
+    // online endpoint's MLflow input) sends them as JSON numbers and booleans; the classic service takes text.
+    private readonly List<CellKind[]?> _kinds = [];
+
     /// <summary>Creates an empty table with the given columns.</summary>
     /// <param name="columnNames">The column names, matched by name against the service's input schema.</param>
     /// <exception cref="ArgumentException">There are no columns, or a name is null, empty or holds a control character.</exception>
@@ -55,7 +59,9 @@ public sealed class ScoringTable
     public ScoringTable AddRow(params IEnumerable<object?> cells)
     {
         ArgumentNullException.ThrowIfNull(cells);
-        _rows.Add(ToRow(cells, _rows.Count, nameof(cells)));
+        var (row, kinds) = ToRow(cells, _rows.Count, nameof(cells));
+        _rows.Add(row);
+        _kinds.Add(kinds);
         return this;
     }
 
@@ -69,13 +75,14 @@ public sealed class ScoringTable
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(cells);
-        var added = new List<string?[]>();
+        var added = new List<(string?[] Row, CellKind[]? Kinds)>();
         foreach (var item in items)
         {
             added.Add(ToRow(cells(item) ?? throw new ArgumentException($"Row {_rows.Count + added.Count}: the selector returned null.", nameof(cells)), _rows.Count + added.Count, nameof(items)));
         }
 
-        _rows.AddRange(added);
+        _rows.AddRange(added.Select(a => a.Row));
+        _kinds.AddRange(added.Select(a => a.Kinds));
         return this;
     }
 
@@ -100,9 +107,10 @@ public sealed class ScoringTable
     /// <returns>The column and row counts.</returns>
     public override string ToString() => $"ScoringTable {{ Columns = {_columnNames.Length}, Rows = {_rows.Count} }}";
 
-    private string?[] ToRow(IEnumerable<object?> cells, int rowIndex, string paramName)
+    private (string?[] Row, CellKind[]? Kinds) ToRow(IEnumerable<object?> cells, int rowIndex, string paramName)
     {
         var row = new string?[_columnNames.Length];
+        CellKind[]? kinds = null;
         var count = 0;
         foreach (var cell in cells)
         {
@@ -111,6 +119,12 @@ public sealed class ScoringTable
                 try
                 {
                     row[count] = FormatCell(cell);
+                    var kind = KindOf(cell);
+                    if (kind != CellKind.Text)
+                    {
+                        kinds ??= new CellKind[row.Length];
+                        kinds[count] = kind;
+                    }
                 }
                 catch (ArgumentException ex)
                 {
@@ -128,8 +142,33 @@ public sealed class ScoringTable
                 paramName);
         }
 
-        return row;
+        return (row, kinds);
     }
+
+    private static CellKind KindOf(object? value) => value switch
+    {
+        bool => CellKind.Boolean,
+        double d when !double.IsFinite(d) => CellKind.Text,
+        float f when !float.IsFinite(f) => CellKind.Text,
+        sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal => CellKind.Number,
+        _ => CellKind.Text,
+    };
+
+    /// <summary>How a cell's text goes into typed JSON.</summary>
+    internal enum CellKind : byte
+    {
+        /// <summary>A JSON string (or null).</summary>
+        Text = 0,
+
+        /// <summary>A JSON number: the cell is the value's round-trip invariant form.</summary>
+        Number = 1,
+
+        /// <summary>A JSON boolean: the cell is <c>True</c> or <c>False</c>.</summary>
+        Boolean = 2,
+    }
+
+    /// <summary>The kinds of row <paramref name="row"/>'s cells, or <see langword="null"/> when all are text.</summary>
+    internal CellKind[]? KindsOf(int row) => row < _kinds.Count ? _kinds[row] : null;
 
     private sealed class RowView(List<string?[]> rows) : IReadOnlyList<IReadOnlyList<string?>>
     {

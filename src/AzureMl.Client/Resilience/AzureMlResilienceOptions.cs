@@ -59,6 +59,13 @@ public sealed class AzureMlResilienceOptions
     /// <value>Default: 15 seconds. Range: 500 milliseconds to 1 day.</value>
     public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether an online endpoint's 408 (the model ran past the endpoint's <c>request_timeout_ms</c>) is retried. The
+    /// model may still be working on the request, so by default it is not.
+    /// </summary>
+    /// <value>Default: <see langword="false"/>.</value>
+    public bool RetryOnlineTimeouts { get; set; }
+
     /// <summary>Set by <c>RemoveResilience()</c>: the default pipeline adds no strategy.</summary>
     internal bool Removed { get; set; }
 

@@ -134,6 +134,14 @@ internal static class AzureMlResiliencePipeline
             return false;
         }
 
+        // An online endpoint's 408 means the model ran past request_timeout_ms and may still be working: sending the
+        // same work again piles it up. Retried only when the settings say so.
+        if (outcome.Result!.StatusCode == HttpStatusCode.RequestTimeout && request is not null
+            && AzureMlRequestOptions.TryGetOperation(request, out var op) && op == AzureMlOperation.Score && !options.RetryOnlineTimeouts)
+        {
+            return false;
+        }
+
         var response = outcome.Result!;
         if (RetryAfter(response, timeProvider) is { } wait && context.Properties.TryGetValue(StartedAt, out var started))
         {

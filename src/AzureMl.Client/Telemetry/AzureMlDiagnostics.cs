@@ -39,9 +39,12 @@ public static class AzureMlDiagnostics
     /// <summary>The span of a batch job delete or cancel.</summary>
     public const string DeleteJobSpan = "azureml delete_job";
 
+    /// <summary>The span of an online endpoint scoring call.</summary>
+    public const string ScoreSpan = "azureml score";
+
     /// <summary>
     /// The one name of <paramref name="operation"/> in logs, metrics (<c>azureml.operation</c> tag) and spans:
-    /// <c>execute</c>, <c>submit_job</c>, <c>start_job</c>, <c>get_job_status</c>, <c>delete_job</c>.
+    /// <c>execute</c>, <c>submit_job</c>, <c>start_job</c>, <c>get_job_status</c>, <c>delete_job</c>, <c>score</c>.
     /// </summary>
     /// <param name="operation">The operation.</param>
     /// <returns>Its name in telemetry.</returns>
@@ -52,6 +55,7 @@ public static class AzureMlDiagnostics
         AzureMlOperation.StartJob => "start_job",
         AzureMlOperation.GetJobStatus => "get_job_status",
         AzureMlOperation.DeleteJob => "delete_job",
+        AzureMlOperation.Score => "score",
         _ => "unknown",
     };
 
@@ -65,6 +69,7 @@ public static class AzureMlDiagnostics
         AzureMlOperation.StartJob => StartJobSpan,
         AzureMlOperation.GetJobStatus => GetJobStatusSpan,
         AzureMlOperation.DeleteJob => DeleteJobSpan,
+        AzureMlOperation.Score => ScoreSpan,
         _ => "azureml unknown",
     };
 }
