@@ -13,7 +13,10 @@ internal static class CliErrors
     {
         CliException cli => (cli.ExitCode, cli.Message),
         BatchJobFailedException job => (ExitCodes.JobFailed, job.Message),
-        BulkScoringException bulk => (ExitCodes.ServiceError, bulk.Message + " Pass --continue-on-error to score the other rows and list the failed ones."),
+        // The header is record 1, so data row i is record i + 2: the numbering of the CSV errors.
+        BulkScoringException bulk => (ExitCodes.ServiceError,
+            $"Scoring stopped: records {bulk.FirstRow + 2} to {bulk.FirstRow + bulk.RowCount + 1} failed: {bulk.ScoringError?.Message ?? bulk.Message} "
+            + "With --continue-on-error the other rows are scored and each failed range is listed."),
         AzureMlException service => (ExitCodes.ServiceError, service.Message),
         ArgumentException { ParamName: "jobId" } id => (ExitCodes.UsageError, "The job id " + JobIdProblem(id) + " Pass it exactly as 'jobs submit' printed it."),
         AggregateException aggregate when aggregate.InnerExceptions.All(i => i is RequestFailedException { Status: 0 }) =>

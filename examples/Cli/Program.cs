@@ -41,7 +41,7 @@ score.SetAction((parse, ct) => Run(
     withStorage: false,
     ct,
     connection => ScoreCommand.RunAsync(connection, ScoreSettings(parse), status, ct),
-    validate: () =>
+    validate: async () =>
     {
         if (parse.GetValue(failedRows) is not null && !parse.GetValue(continueOnError))
         {
@@ -49,6 +49,7 @@ score.SetAction((parse, ct) => Run(
         }
 
         ScoreCommand.Validate(ScoreSettings(parse));
+        await CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct);
     }));
 
 Argument<string> jobId = new("job-id") { Description = "The job id printed by 'jobs submit'" };
@@ -56,7 +57,12 @@ Option<bool> wait = new("--wait") { Description = "Follow the job live until it 
 Option<FileInfo?> runOutput = new("--output", "-o") { Description = "Where to write the job's output1 (default: <input>.scored.csv)" };
 
 Command submit = new("submit", "Upload a CSV file and submit a job that scores it (not started); prints the job id") { input, encoding };
-submit.SetAction((parse, ct) => Run(parse, withStorage: true, ct, connection => JobsCommands.SubmitAsync(connection, parse.GetValue(input)!, parse.GetValue(encoding), ct)));
+submit.SetAction((parse, ct) => Run(
+    parse,
+    withStorage: true,
+    ct,
+    connection => JobsCommands.SubmitAsync(connection, parse.GetValue(input)!, parse.GetValue(encoding), ct),
+    validate: () => CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct)));
 Command start = new("start", "Start a submitted job") { jobId };
 start.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.StartAsync(connection, parse.GetValue(jobId)!, ct)));
 Command jobStatus = new("status", "Show a job's state and outputs") { jobId, wait };
@@ -71,10 +77,10 @@ run.SetAction((parse, ct) => Run(
     withStorage: true,
     ct,
     connection => JobsCommands.RunAsync(connection, parse.GetValue(input)!, RunOutput(parse), parse.GetValue(encoding), status, ct),
-    validate: () =>
+    validate: async () =>
     {
-        _ = CsvInput.ParseEncoding(parse.GetValue(encoding));
         OutputFile.Check(RunOutput(parse), parse.GetValue(input)!, "output");
+        await CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct);
     }));
 
 RootCommand root = new("Score files and run batch jobs on Azure ML Studio (classic) web services.\n\n"
@@ -106,7 +112,7 @@ return await parsed.InvokeAsync();
 
 // Checks the arguments, connects (to the emulator or the configured service), runs the command, and maps every failure a
 // user can cause to one message and the exit code the README lists; --verbose adds the exception's details.
-async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cancellationToken, Func<CliConnection, Task<int>> command, Action? validate = null)
+async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cancellationToken, Func<CliConnection, Task<int>> command, Func<Task>? validate = null)
 {
     var details = parse.GetValue(verbose);
     try
@@ -119,7 +125,10 @@ async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cance
         }
 
         // Before anything starts: a bad flag or path fails at once, in the flags' own words.
-        validate?.Invoke();
+        if (validate is not null)
+        {
+            await validate();
+        }
         if (useEmulator)
         {
             status.MarkupLine("[grey]Starting the emulator…[/]");
