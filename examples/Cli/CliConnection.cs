@@ -1,4 +1,6 @@
+using Azure.Storage.Blobs;
 using AzureMl.Client;
+using AzureMl.Client.Batch;
 using AzureMl.Emulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,8 +30,39 @@ internal sealed class CliConnection : IAsyncDisposable
     /// <summary>Where the calls go, without keys.</summary>
     public string Description { get; }
 
-    public string RequireStorage() => StorageConnectionString
-        ?? throw new CliException(ExitCodes.UsageError, "No storage is configured for batch jobs: set AZUREML__STORAGECONNECTIONSTRING or the user secret AzureMl:StorageConnectionString.");
+    public string RequireStorage()
+    {
+        var storage = StorageConnectionString
+            ?? throw new CliException(ExitCodes.UsageError, "No storage is configured for batch jobs: set AZUREML__STORAGECONNECTIONSTRING or the user secret AzureMl:StorageConnectionString.");
+        try
+        {
+            _ = new BlobServiceClient(storage, BlobOptions());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // The value is a secret: name the setting, never echo it.
+            throw new CliException(ExitCodes.UsageError,
+                "AZUREML__STORAGECONNECTIONSTRING is not a storage connection string: copy it from the storage account's Access keys "
+                + "(DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net), or use UseDevelopmentStorage=true with Azurite.");
+        }
+
+        return storage;
+    }
+
+    /// <summary>
+    /// Blob options for the CLI's uploads and downloads: the service version the SDK's batch runs send (accepted by Azure
+    /// Storage and a stock Azurite), and few, short retries, so storage that does not answer fails in seconds, not after
+    /// the SDK default's six tries with backoff.
+    /// </summary>
+    public static BlobClientOptions BlobOptions()
+    {
+        var options = new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion);
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(15);
+        return options;
+    }
 
     /// <summary>Starts the emulator in this process (Azurite too when <paramref name="withStorage"/>), behind an API Management front.</summary>
     public static async Task<CliConnection> StartEmulatorAsync(bool withStorage, CancellationToken cancellationToken)
@@ -41,7 +74,7 @@ internal sealed class CliConnection : IAsyncDisposable
             Gateway = new EmulatorGatewayOptions { Suffix = "azureml-demo", PrimaryKey = "cli-" + Guid.NewGuid().ToString("N") },
         }, cancellationToken);
         var services = Register(emulator.ServiceRoot, emulator.WorkspaceId, emulator.ServiceId, emulator.ApiKey, emulator.PrimarySubscriptionKey);
-        return new CliConnection(services, withStorage ? emulator.StorageConnectionString : null, $"emulator at {emulator.ServiceRoot}", emulator);
+        return new CliConnection(services, withStorage ? emulator.StorageConnectionString : null, $"the emulator at {emulator.ServiceRoot}", emulator);
     }
 
     /// <summary>
@@ -73,7 +106,7 @@ internal sealed class CliConnection : IAsyncDisposable
             Required(service ?? configuration["ServiceId"], "ServiceId", "--service"),
             NullIfEmpty(configuration["ApiKey"]),
             NullIfEmpty(configuration["Gateway:PrimaryKey"]));
-        return new CliConnection(services, NullIfEmpty(configuration["StorageConnectionString"]), uri.GetLeftPart(UriPartial.Path), emulator: null);
+        return new CliConnection(services, NullIfEmpty(configuration["StorageConnectionString"]), "the service at " + uri.GetLeftPart(UriPartial.Path), emulator: null);
     }
 
     public async ValueTask DisposeAsync()

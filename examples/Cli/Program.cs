@@ -17,41 +17,71 @@ Option<bool> emulator = new("--emulator") { Description = "Start the emulator in
 Option<string?> endpoint = new("--endpoint") { Description = "Service root, e.g. https://ussouthcentral.services.azureml.net or an API Management URL (default: AZUREML__ENDPOINT)", Recursive = true };
 Option<string?> workspace = new("--workspace") { Description = "Workspace id (default: AZUREML__WORKSPACEID)", Recursive = true };
 Option<string?> service = new("--service") { Description = "Web service id (default: AZUREML__SERVICEID)", Recursive = true };
+Option<bool> verbose = new("--verbose") { Description = "On failure, print the exception's details (stack trace) after the message", Recursive = true };
+Option<string?> encoding = new("--encoding") { Description = "The input file's encoding: utf-8 (default; other bytes are refused with their offset) or latin1" };
 
 Argument<FileInfo> input = new("input") { Description = "CSV file whose first line names the input columns" };
 Argument<FileInfo> scoreOutput = new("output") { Description = "CSV file to write the scored rows to (replaced only when scoring succeeds)" };
 Option<int> batchSize = new("--batch-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().BatchSize };
 Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => new BulkScoringOptions().MaxConcurrency };
-Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping (exit code 4)" };
+Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping; each failed range is reported on stderr (exit code 4)" };
+Option<FileInfo?> failedRows = new("--failed-rows") { Description = "With --continue-on-error: also write the failed records, with the header, to this CSV file" };
 Command score = new("score", "Score a CSV file through request-response calls, in parallel batches, with a live progress bar")
 {
-    input, scoreOutput, batchSize, concurrency, continueOnError,
+    input, scoreOutput, batchSize, concurrency, continueOnError, failedRows, encoding,
 };
-score.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => ScoreCommand.RunAsync(
-    connection,
-    new ScoreCommand.Settings(parse.GetValue(input)!, parse.GetValue(scoreOutput)!, parse.GetValue(batchSize), parse.GetValue(concurrency), parse.GetValue(continueOnError)),
-    status,
-    ct)));
+ScoreCommand.Settings ScoreSettings(ParseResult parse) => new(
+    parse.GetValue(input)!,
+    parse.GetValue(scoreOutput)!,
+    new BulkScoringOptions { BatchSize = parse.GetValue(batchSize), MaxConcurrency = parse.GetValue(concurrency), ContinueOnBatchFailure = parse.GetValue(continueOnError) },
+    parse.GetValue(failedRows),
+    parse.GetValue(encoding));
+score.SetAction((parse, ct) => Run(
+    parse,
+    withStorage: false,
+    ct,
+    connection => ScoreCommand.RunAsync(connection, ScoreSettings(parse), status, ct),
+    validate: async () =>
+    {
+        if (parse.GetValue(failedRows) is not null && !parse.GetValue(continueOnError))
+        {
+            throw new CliException(ExitCodes.UsageError, "--failed-rows needs --continue-on-error: without it the first failure stops scoring.");
+        }
+
+        ScoreCommand.Validate(ScoreSettings(parse));
+        await CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct);
+    }));
 
 Argument<string> jobId = new("job-id") { Description = "The job id printed by 'jobs submit'" };
 Option<bool> wait = new("--wait") { Description = "Follow the job live until it ends (exit code 5 if it fails)" };
 Option<FileInfo?> runOutput = new("--output", "-o") { Description = "Where to write the job's output1 (default: <input>.scored.csv)" };
 
-Command submit = new("submit", "Upload a CSV file and submit a job that scores it (not started); prints the job id") { input };
-submit.SetAction((parse, ct) => Run(parse, withStorage: true, ct, connection => JobsCommands.SubmitAsync(connection, parse.GetValue(input)!, ct)));
+Command submit = new("submit", "Upload a CSV file and submit a job that scores it (not started); prints the job id") { input, encoding };
+submit.SetAction((parse, ct) => Run(
+    parse,
+    withStorage: true,
+    ct,
+    connection => JobsCommands.SubmitAsync(connection, parse.GetValue(input)!, parse.GetValue(encoding), ct),
+    validate: () => CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct)));
 Command start = new("start", "Start a submitted job") { jobId };
 start.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.StartAsync(connection, parse.GetValue(jobId)!, ct)));
 Command jobStatus = new("status", "Show a job's state and outputs") { jobId, wait };
 jobStatus.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.StatusAsync(connection, parse.GetValue(jobId)!, parse.GetValue(wait), status, ct)));
 Command cancel = new("cancel", "Cancel (delete) a job") { jobId };
 cancel.SetAction((parse, ct) => Run(parse, withStorage: false, ct, connection => JobsCommands.CancelAsync(connection, parse.GetValue(jobId)!, ct)));
-Command run = new("run", "Upload, submit, start, follow and download a job in one go; Ctrl+C cancels the job") { input, runOutput };
-run.SetAction((parse, ct) => Run(parse, withStorage: true, ct, connection =>
-{
-    var file = parse.GetValue(input)!;
-    var output = parse.GetValue(runOutput) ?? new FileInfo(Path.ChangeExtension(file.FullName, ".scored.csv"));
-    return JobsCommands.RunAsync(connection, file, output, status, ct);
-}));
+Command run = new("run", "Upload, submit, start, follow and download a job in one go; Ctrl+C cancels the job") { input, runOutput, encoding };
+FileInfo RunOutput(ParseResult parse) =>
+    parse.GetValue(runOutput) ?? new FileInfo(Path.ChangeExtension(parse.GetValue(input)!.FullName, ".scored.csv"));
+run.SetAction((parse, ct) => Run(
+    parse,
+    withStorage: true,
+    ct,
+    connection => JobsCommands.RunAsync(connection, parse.GetValue(input)!, RunOutput(parse), parse.GetValue(encoding), status, ct),
+    validate: async () =>
+    {
+        OutputFile.Check(RunOutput(parse), parse.GetValue(input)!, "output");
+        await CsvInput.OpenAsync(parse.GetValue(input)!, CsvInput.ParseEncoding(parse.GetValue(encoding)), ct);
+    }));
 
 RootCommand root = new("Score files and run batch jobs on Azure ML Studio (classic) web services.\n\n"
     + "Keys are read from environment variables (AZUREML__APIKEY, AZUREML__GATEWAY__PRIMARYKEY, AZUREML__STORAGECONNECTIONSTRING) "
@@ -64,6 +94,7 @@ root.Options.Add(emulator);
 root.Options.Add(endpoint);
 root.Options.Add(workspace);
 root.Options.Add(service);
+root.Options.Add(verbose);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -79,9 +110,11 @@ if (parsed.Errors.Count > 0)
 
 return await parsed.InvokeAsync();
 
-// Connects (to the emulator or the configured service), runs the command, and maps failures to exit codes.
-async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cancellationToken, Func<CliConnection, Task<int>> command)
+// Checks the arguments, connects (to the emulator or the configured service), runs the command, and maps every failure a
+// user can cause to one message and the exit code the README lists; --verbose adds the exception's details.
+async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cancellationToken, Func<CliConnection, Task<int>> command, Func<Task>? validate = null)
 {
+    var details = parse.GetValue(verbose);
     try
     {
         var useEmulator = parse.GetValue(emulator);
@@ -91,6 +124,11 @@ async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cance
                 "With --emulator the emulator lives only as long as one command: use 'jobs run --emulator', or start 'dotnet run --project src/AzureMl.Emulator' and point --endpoint at it.");
         }
 
+        // Before anything starts: a bad flag or path fails at once, in the flags' own words.
+        if (validate is not null)
+        {
+            await validate();
+        }
         if (useEmulator)
         {
             status.MarkupLine("[grey]Starting the emulator…[/]");
@@ -100,50 +138,31 @@ async Task<int> Run(ParseResult parse, bool withStorage, CancellationToken cance
             ? await CliConnection.StartEmulatorAsync(withStorage, cancellationToken)
             : CliConnection.FromConfiguration(
                 parse.GetValue(endpoint) is { } e ? new Uri(e, UriKind.RelativeOrAbsolute) : null, parse.GetValue(workspace), parse.GetValue(service));
-        status.MarkupLineInterpolated($"[grey]Using the {connection.Description}[/]");
+        status.MarkupLineInterpolated($"[grey]Using {connection.Description}[/]");
         return await command(connection);
     }
     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
     {
-        return Fail(ExitCodes.Interrupted, "interrupted.");
+        return Fail(ExitCodes.Interrupted, "interrupted.", null);
     }
-    catch (CliException e)
+    catch (Exception e)
     {
-        return Fail(e.ExitCode, e.Message);
-    }
-    catch (BatchJobFailedException e)
-    {
-        return Fail(ExitCodes.JobFailed, e.Message);
-    }
-    catch (BulkScoringException e)
-    {
-        return Fail(ExitCodes.ServiceError, e.Message);
-    }
-    catch (AzureMlException e)
-    {
-        return Fail(ExitCodes.ServiceError, e.Message);
-    }
-    catch (Azure.RequestFailedException e)
-    {
-        // Status and code only: the SDK's full message lists request headers.
-        return Fail(ExitCodes.ServiceError, $"A storage call failed: {e.Status} {e.ErrorCode}.");
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        return Fail(ExitCodes.InputError, e.Message);
-    }
-    catch (UriFormatException)
-    {
-        return Fail(ExitCodes.UsageError, "--endpoint is not a valid URL.");
-    }
-    catch (InvalidOperationException e)
-    {
-        return Fail(ExitCodes.ServiceError, e.Message);
+        var (code, message) = CliErrors.Map(e);
+        return Fail(code, message, details ? e : null);
     }
 }
 
-static int Fail(int code, string message)
+static int Fail(int code, string message, Exception? details)
 {
     Console.Error.WriteLine($"azureml: error: {message}");
+    if (details is not null)
+    {
+        Console.Error.WriteLine(details.ToString());
+    }
+    else if (code == ExitCodes.ServiceError)
+    {
+        Console.Error.WriteLine("azureml: run again with --verbose for the details.");
+    }
+
     return code;
 }

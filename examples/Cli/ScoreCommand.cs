@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AzureMl.Csv;
 using System.Diagnostics.Metrics;
 using AzureMl.Client;
 using AzureMl.Client.Telemetry;
@@ -9,66 +12,76 @@ namespace AzureMl.Cli;
 /// <summary><c>azureml score input.csv output.csv</c>: bulk request-response scoring with a live progress bar.</summary>
 internal static class ScoreCommand
 {
-    public sealed record Settings(FileInfo Input, FileInfo Output, int BatchSize, int Concurrency, bool ContinueOnError);
+    public sealed record Settings(FileInfo Input, FileInfo Output, BulkScoringOptions Options, FileInfo? FailedRows, string? Encoding);
+
+    /// <summary>Checks the flags and paths before anything starts (the emulator included), naming the flags.</summary>
+    public static void Validate(Settings settings)
+    {
+        if (settings.Options.Validate() is { Count: > 0 } problems)
+        {
+            throw new CliException(ExitCodes.UsageError, string.Join(" ", problems)
+                .Replace(nameof(BulkScoringOptions.MaxConcurrency), "--concurrency", StringComparison.Ordinal)
+                .Replace(nameof(BulkScoringOptions.BatchSize), "--batch-size", StringComparison.Ordinal));
+        }
+
+        _ = CsvInput.ParseEncoding(settings.Encoding);
+        OutputFile.Check(settings.Output, settings.Input, "output");
+        if (settings.FailedRows is { } failedRows)
+        {
+            OutputFile.Check(failedRows, settings.Input, "--failed-rows file");
+            if (OutputFile.Same(failedRows, settings.Output))
+            {
+                throw new CliException(ExitCodes.UsageError, "--failed-rows names the output file: give the failed records a file of their own.");
+            }
+        }
+    }
 
     public static async Task<int> RunAsync(CliConnection connection, Settings settings, IAnsiConsole status, CancellationToken cancellationToken)
     {
-        if (!settings.Input.Exists)
-        {
-            throw new CliException(ExitCodes.InputError, $"The input file '{settings.Input.FullName}' does not exist.");
-        }
-
-        var total = CountRecords(settings.Input);
-        using var input = new StreamReader(settings.Input.FullName);
-        var header = Csv.ReadRecord(input, 1)
-            ?? throw new CliException(ExitCodes.InputError, $"The input file '{settings.Input.Name}' is empty: its first line must name the columns.");
+        var input = await CsvInput.OpenAsync(settings.Input, CsvInput.ParseEncoding(settings.Encoding), cancellationToken);
+        var total = input.Records;
 
         using var tracker = new ScoreTracker();
-        var options = new BulkScoringOptions
-        {
-            BatchSize = settings.BatchSize,
-            MaxConcurrency = settings.Concurrency,
-            ContinueOnBatchFailure = settings.ContinueOnError,
-            Progress = tracker,
-        };
-        if (options.Validate() is { Count: > 0 } problems)
-        {
-            throw new CliException(ExitCodes.UsageError, string.Join(" ", problems));
-        }
+        var options = settings.Options;
+        options.Progress = tracker;
+        var lines = new List<long>(); // the line of each data record, for the failure report
+        var failures = new List<(long First, long Last, BulkScoringException Error)>();
 
         var temporary = settings.Output.FullName + ".partial";
         long written = 0, failed = 0;
         var watch = Stopwatch.StartNew();
         try
         {
-            await using (var output = new StreamWriter(temporary))
+            await using (var output = new StreamWriter(temporary, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
             {
+                var csv = new CsvWriter(output);
+                var columnsWritten = false;
                 await status.Progress()
                     .AutoClear(false)
                     .HideCompleted(false)
-                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                     .StartAsync(async context =>
                     {
                         var task = context.AddTask("Scoring", maxValue: Math.Max(total, 1));
                         tracker.Attach(task, total, watch);
-                        var columnsWritten = false;
-                        await foreach (var batch in connection.Client.ScoreBulkAsync(header, ReadRows(input, header.Count), options, cancellationToken))
+                        await foreach (var batch in connection.Client.ScoreBulkAsync(input.Header, Rows(input, lines, cancellationToken), options, cancellationToken))
                         {
                             if (!batch.Succeeded)
                             {
                                 failed += batch.RowCount;
+                                failures.Add((batch.FirstRow, batch.FirstRow + batch.RowCount - 1, batch.Error!));
                                 continue;
                             }
 
                             if (!columnsWritten && batch.Output?.ColumnNames is { } names)
                             {
-                                await Csv.WriteRecordAsync(output, names);
+                                await csv.WriteRecordAsync([.. names], cancellationToken);
                                 columnsWritten = true;
                             }
 
                             foreach (var row in batch.Results)
                             {
-                                await Csv.WriteRecordAsync(output, Enumerable.Range(0, row.Count).Select(row.GetString));
+                                await csv.WriteRecordAsync([.. Enumerable.Range(0, row.Count).Select(row.GetString)], cancellationToken);
                             }
 
                             written += batch.RowCount;
@@ -76,6 +89,13 @@ internal static class ScoreCommand
 
                         tracker.Complete();
                     });
+
+                if (!columnsWritten)
+                {
+                    // No row came back (none in the file, or every batch failed): the service's columns are unknown,
+                    // so the output keeps the input's header and stays a valid, empty table.
+                    await csv.WriteRecordAsync(input.Header, cancellationToken);
+                }
             }
 
             File.Move(temporary, settings.Output.FullName, overwrite: true);
@@ -85,37 +105,86 @@ internal static class ScoreCommand
             File.Delete(temporary);
         }
 
-        var line = $"Scored {written:N0} {(written == 1 ? "row" : "rows")} in {watch.Elapsed.TotalSeconds:0.0} s ({written / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} rows/s) into {settings.Output.Name}";
-        Console.Out.WriteLine(failed > 0 ? $"{line}; {failed:N0} rows failed and are not in the output." : line + ".");
+        foreach (var (first, last, error) in failures)
+        {
+            Console.Error.WriteLine($"azureml: {Range(first, last, lines)} failed: {Describe(error)}");
+        }
+
+        if (settings.FailedRows is { } failedRows && failures.Count > 0)
+        {
+            await WriteFailedRowsAsync(input, failures, failedRows, cancellationToken);
+            Console.Error.WriteLine($"azureml: the {failed:N0} failed {(failed == 1 ? "record is" : "records are")} in {failedRows.Name}, with the header: fix them and score that file.");
+        }
+
+        var summary = total == 0
+            ? $"{settings.Input.Name} has a header and no records: {settings.Output.Name} holds the header only"
+            : $"Scored {written:N0} {(written == 1 ? "row" : "rows")} in {watch.Elapsed.TotalSeconds:0.0} s ({written / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} rows/s) into {settings.Output.Name}";
+        Console.Out.WriteLine(failed > 0
+            ? $"{summary}; {failed:N0} {(failed == 1 ? "row" : "rows")} in {failures.Count} {(failures.Count == 1 ? "range" : "ranges")} failed and {(failed == 1 ? "is" : "are")} not in the output."
+            : summary + ".");
         return failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
     }
 
-    private static async IAsyncEnumerable<IReadOnlyList<object?>> ReadRows(StreamReader input, int columns)
+    private static async IAsyncEnumerable<IReadOnlyList<object?>> Rows(CsvInput input, List<long> lines, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        long line = 1;
-        while (Csv.ReadRecord(input, ++line) is { } record)
+        await foreach (var (fields, _, line) in input.ReadRecordsAsync(cancellationToken))
         {
-            if (record.Count != columns)
-            {
-                throw new CliException(ExitCodes.InputError, $"Record {line - 1} has {record.Count} fields; the header has {columns}.");
-            }
-
-            yield return record.ToArray();
+            lines.Add(line);
+            yield return fields;
         }
-
-        await Task.CompletedTask;
     }
 
-    private static long CountRecords(FileInfo file)
+    // Data row i (0-based, as the bulk run counts) is record i + 2: the header is record 1.
+    private static string Range(long first, long last, List<long> lines)
     {
-        using var reader = new StreamReader(file.FullName);
-        long count = -1; // the header
-        while (Csv.ReadRecord(reader, count + 2) is not null)
-        {
-            count++;
-        }
+        string Line(long row) => row < lines.Count ? lines[(int)row].ToString(CultureInfo.InvariantCulture) : "?";
+        return first == last
+            ? $"record {first + 2} (line {Line(first)})"
+            : $"records {first + 2} to {last + 2} (lines {Line(first)} to {Line(last)})";
+    }
 
-        return Math.Max(count, 0);
+    private static string Describe(BulkScoringException error) => error.ScoringError is { } e
+        ? $"{e.Status} {e.ErrorCode}{(e.DetailCode is { } d && d != e.ErrorCode ? "/" + d : string.Empty)}: {e.ServerMessage ?? e.Message}"
+        : error.Message;
+
+    private static async Task WriteFailedRowsAsync(CsvInput input, List<(long First, long Last, BulkScoringException Error)> failures, FileInfo path, CancellationToken cancellationToken)
+    {
+        var ranges = failures.Select(f => (f.First, f.Last)).OrderBy(r => r.First).ToList();
+        var temporary = path.FullName + ".partial";
+        try
+        {
+            await using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+            {
+                var csv = new CsvWriter(writer);
+                await csv.WriteRecordAsync(input.Header, cancellationToken);
+                long row = -1;
+                var next = 0;
+                await foreach (var (fields, _, _) in input.ReadRecordsAsync(cancellationToken))
+                {
+                    row++;
+                    while (next < ranges.Count && ranges[next].Last < row)
+                    {
+                        next++;
+                    }
+
+                    if (next == ranges.Count)
+                    {
+                        break;
+                    }
+
+                    if (row >= ranges[next].First)
+                    {
+                        await csv.WriteRecordAsync(fields, cancellationToken);
+                    }
+                }
+            }
+
+            File.Move(temporary, path.FullName, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     /// <summary>Turns the run's progress snapshots (and the client's retry metric) into the progress bar's text.</summary>

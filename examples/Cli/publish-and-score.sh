@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Publishes the CLI as one Native AOT binary (failing on any trim/AOT warning), then scores files with it against
-# the emulator it starts in process. Prints the binary's size and its time to first score.
+# Publishes the CLI as one Native AOT binary (failing on any trim/AOT warning) into artifacts/cli/<rid>, where it
+# stays, then scores files with it against the emulator it starts in process. Prints the binary's size and its time to
+# first score. To use it elsewhere, copy the binary together with the 'azurite' folder beside it ('jobs run --emulator'
+# starts Azurite from there).
 #
 #   examples/Cli/publish-and-score.sh [rows]        (default 20000 rows for the bulk run)
 set -euo pipefail
@@ -10,19 +12,20 @@ rows="${1:-20000}"
 rid="$(dotnet --info | sed -n 's/^ *RID: *//p' | head -n1)"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+bin="$repo/artifacts/cli/$rid"
 
 echo "Publishing examples/Cli for $rid (Native AOT)..."
 log="$out/publish.log"
-if ! dotnet publish "$here/Cli.csproj" -c Release -r "$rid" -o "$out/bin" >"$log" 2>&1; then
+if ! dotnet publish "$here/Cli.csproj" -c Release -r "$rid" -o "$bin" >"$log" 2>&1; then
   cat "$log"; exit 1
 fi
 # Restore's NU1603 (a dependency version resolved to the next one) is expected here; anything else is a failure.
 if grep -E 'warning (IL|AOT|CS|CA|NETSDK)[0-9]+' "$log" | grep -v NU1603; then
   echo "Trim/AOT or build warnings above: the binary is not warning-free." >&2; exit 1
 fi
-binary="$out/bin/azureml"
+binary="$bin/azureml"
 size=$(stat -c %s "$binary")
-echo "Binary: $(basename "$binary"), $((size / 1024 / 1024)) MB ($size bytes), no trim/AOT warnings."
+echo "Binary: $binary, $((size / 1024 / 1024)) MB ($size bytes), no trim/AOT warnings (copy it with $bin/azurite beside it)."
 
 # Input files: one row, and $rows rows drawn from the quickstart's book reviews.
 reviews="$repo/examples/Quickstart/data/book-reviews.csv"

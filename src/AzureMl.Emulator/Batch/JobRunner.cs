@@ -1,4 +1,5 @@
 using System.Text;
+using AzureMl.Csv;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -113,7 +114,7 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
         }
         catch (CsvFormatException e)
         {
-            Fail(job, $"Row {e.Row} (line {e.Line}) of '{job.Service.Service.Model.InputName}', counting the header as row 1, is malformed: {e.Message}.");
+            Fail(job, e.Describe($"'{job.Service.Service.Model.InputName}'"));
         }
         catch (ServiceErrorException e)
         {
@@ -208,11 +209,6 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
                 while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false) is { } record)
                 {
                     index++;
-                    if (record.Length != header.Length)
-                    {
-                        throw new CsvFormatException(csv.RecordNumber, csv.RecordLine, $"it has {record.Length} fields, but the header row has {header.Length}");
-                    }
-
                     var cells = new string?[positions.Length];
                     for (var i = 0; i < positions.Length; i++)
                     {

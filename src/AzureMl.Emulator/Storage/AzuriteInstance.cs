@@ -197,8 +197,9 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
         }
 
         throw new InvalidOperationException(
-            $"Azurite's package folder (tools/azurite with package.json) was not found above '{AppContext.BaseDirectory}'. " +
-            $"Set the {AzuriteOptions.DirectoryVariable} environment variable or AzuriteOptions.Directory to it, or pass a storage connection string instead.");
+            $"Azurite's package folder (tools/azurite with package.json) was not found above '{AppContext.BaseDirectory}', nor an 'azurite' folder beside it. " +
+            $"A published program needs the 'azurite' folder of its publish output beside it; or set the {AzuriteOptions.DirectoryVariable} environment variable " +
+            "or AzuriteOptions.Directory to such a folder, or pass a storage connection string instead.");
     }
 
     private const string NodeMissing =

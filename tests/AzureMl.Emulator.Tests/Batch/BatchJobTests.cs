@@ -123,7 +123,7 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
 
         status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
         status["Results"].Should().BeNull();
-        status["Details"]!.GetValue<string>().Should().Contain("Row 3").And.Contain("quoted field is not closed");
+        status["Details"]!.GetValue<string>().Should().Contain("Record 3 (line 3)").And.Contain("quoted field is not closed");
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class BatchJobTests(AzuriteFixture fixture) : IAsyncLifetime
         var status = await RunInputOnlyJobAsync("wide.csv", "Col2\nfine\ntoo,many\n");
 
         status["StatusCode"]!.GetValue<string>().Should().Be("Failed");
-        status["Details"]!.GetValue<string>().Should().Contain("Row 3").And.Contain("2 fields");
+        status["Details"]!.GetValue<string>().Should().Contain("Record 3 (line 3)").And.Contain("2 fields");
     }
 
     [Fact]

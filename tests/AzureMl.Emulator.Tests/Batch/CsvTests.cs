@@ -1,3 +1,5 @@
+using AzureMl.Csv;
+
 namespace AzureMl.Emulator.Tests.Batch;
 
 public class CsvTests
@@ -26,6 +28,7 @@ public class CsvTests
     [InlineData("a\n\"open\n", 2, "not closed")]
     [InlineData("a\n\"x\"y\n", 2, "after its closing quote")]
     [InlineData("a\nx\"y\n", 2, "quote inside an unquoted value")]
+    [InlineData("a\nx,y\n", 2, "it has 2 fields, but the header row has 1")]
     public async Task ReadRecordAsync_Malformed_ThrowsWithLine(string text, long line, string why)
     {
         var reader = new CsvReader(new StringReader(text));
@@ -69,5 +72,12 @@ public class CsvTests
         var error = (await act.Should().ThrowAsync<CsvFormatException>()).Which;
         error.Row.Should().Be(3);
         error.Line.Should().Be(4);
+    }
+
+    [Fact]
+    public void Describe_Malformed_NamesRecordLineAndSource()
+    {
+        new CsvFormatException(3, 4, "it has 2 fields, but the header row has 1").Describe("'in.csv'")
+            .Should().Be("Record 3 (line 4) of 'in.csv', counting the header as record 1, is malformed: it has 2 fields, but the header row has 1.");
     }
 }

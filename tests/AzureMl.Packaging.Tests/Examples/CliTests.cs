@@ -50,7 +50,7 @@ public sealed class CliTests : IDisposable
         var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator");
 
         code.Should().Be(3, text);
-        text.Should().Contain("Record 2 has 2 fields; the header has 1");
+        text.Should().Contain("Record 3 (line 3) of 'ragged.csv', counting the header as record 1, is malformed: it has 2 fields, but the header row has 1");
         Directory.GetFiles(_work).Should().ContainSingle("neither the output nor a partial file is left");
     }
 
@@ -64,5 +64,159 @@ public sealed class CliTests : IDisposable
         text.Should().Contain("AZUREML__ENDPOINT");
         usage.Should().Be(2);
         usageText.Should().Contain("azureml --help");
+    }
+
+    private static readonly Dictionary<string, string> NoConfiguration = new()
+    {
+        ["AZUREML__ENDPOINT"] = "", ["AZUREML__WORKSPACEID"] = "", ["AZUREML__SERVICEID"] = "", ["AZUREML__APIKEY"] = "", ["AZUREML__STORAGECONNECTIONSTRING"] = "",
+    };
+
+    private static Dictionary<string, string> Service(string endpoint, string? storage = null) => new(NoConfiguration)
+    {
+        ["AZUREML__ENDPOINT"] = endpoint, ["AZUREML__WORKSPACEID"] = "w", ["AZUREML__SERVICEID"] = "s", ["AZUREML__STORAGECONNECTIONSTRING"] = storage ?? "",
+    };
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_work, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Score_ServiceNotAnswering_ExitsOneWithOneMessageAndNoStackTrace()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "score", input, Path.Combine(_work, "out.csv"));
+
+        code.Should().Be(1, text);
+        text.Should().Contain("azureml: error: Scoring stopped: records 2 to 2 failed").And.Contain("Connection refused");
+        text.Should().NotContain("   at ").And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task JobsRun_GarbageStorageConnectionString_ExitsTwoWithoutEchoingIt()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/", "not-a-secret-but-garbage"), Cli, "jobs", "run", input);
+
+        code.Should().Be(2, text);
+        text.Should().Contain("AZUREML__STORAGECONNECTIONSTRING is not a storage connection string").And.NotContain("not-a-secret-but-garbage");
+        text.Should().NotContain("   at ").And.NotContain("Unhandled exception");
+    }
+
+    [Theory]
+    [InlineData("abc ", "must not contain spaces")]
+    [InlineData("", "is required")]
+    [InlineData("..", "must not contain '..'")]
+    public async Task JobsStatus_BadJobId_ExitsTwoNamingTheProblem(string id, string problem)
+    {
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "jobs", "status", id);
+
+        code.Should().Be(2, text);
+        text.Should().Contain("The job id " + problem);
+        text.Should().NotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Score_BadConcurrency_NamesTheFlagBeforeTheEmulatorStarts()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator", "--concurrency", "0");
+
+        code.Should().Be(2, text);
+        text.Should().Contain("--concurrency is 0").And.NotContain("MaxConcurrency").And.NotContain("Starting the emulator");
+    }
+
+    [Theory]
+    [InlineData("Col2\nfine\n\"open\n", "Record 3 (line 3) of 'bad.csv', counting the header as record 1, is malformed: a quoted field is not closed")]
+    [InlineData("Col2\n\"two\nlines\"\ntoo,many\n", "Record 3 (line 4) of 'bad.csv', counting the header as record 1, is malformed: it has 2 fields")]
+    [InlineData("", "The input file 'bad.csv' is empty")]
+    public async Task ScoreAndJobsRun_SameBadCsv_SameMessageExitThreeBeforeAnythingStarts(string csv, string message)
+    {
+        var input = Write("bad.csv", csv);
+
+        var (score, scoreText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator");
+        var (run, runText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "jobs", "run", input, "--emulator");
+
+        score.Should().Be(3, scoreText);
+        run.Should().Be(3, runText);
+        scoreText.Should().Contain(message).And.NotContain("Starting the emulator");
+        runText.Should().Contain(message).And.NotContain("Starting the emulator");
+    }
+
+    [Fact]
+    public async Task Score_ContinueOnError_ReportsEachFailedRangeAndWritesFailedRows()
+    {
+        // A column the service does not have: every call is refused, a real service error for each batch.
+        var input = Write("in.csv", "Wrong\nfirst\n\"second,\nspanning\"\n");
+        var failed = Path.Combine(_work, "failed.csv");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator",
+            "--batch-size", "1", "--continue-on-error", "--failed-rows", failed);
+
+        code.Should().Be(4, text);
+        text.Should().Contain("azureml: record 2 (line 2) failed: 400 ").And.Contain("azureml: record 3 (line 3) failed: 400 ");
+        text.Should().Contain("2 rows in 2 ranges failed");
+        (await File.ReadAllTextAsync(failed)).Should().Be("Wrong\r\nfirst\r\n\"second,\nspanning\"\r\n");
+    }
+
+    [Fact]
+    public async Task Score_OutputPaths_RefusedBeforeScoring()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+
+        var (same, sameText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, input, "--emulator");
+        var (missing, missingText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "nowhere", "out.csv"), "--emulator");
+
+        same.Should().Be(2, sameText);
+        sameText.Should().Contain("is the input file");
+        (await File.ReadAllTextAsync(input)).Should().Be("Col2\nfine\n");
+        missing.Should().Be(2, missingText);
+        missingText.Should().Contain($"The directory '{Path.Combine(_work, "nowhere")}' for the output does not exist").And.NotContain(".partial");
+    }
+
+    [Fact]
+    public async Task Score_HeaderOnly_WritesHeaderOnlyOutputWithCrLf()
+    {
+        var input = Write("in.csv", "Col2\n");
+        var output = Path.Combine(_work, "out.csv");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, output, "--emulator");
+
+        code.Should().Be(0, text);
+        (await File.ReadAllTextAsync(output)).Should().Be("Col2\r\n");
+    }
+
+    [Fact]
+    public async Task Score_Latin1Input_RefusedWithByteOffsetUnlessEncodingGiven()
+    {
+        var input = Path.Combine(_work, "latin.csv");
+        await File.WriteAllBytesAsync(input, [.. "Col2\ncaf"u8, 0xE9, (byte)'\n']);
+        var output = Path.Combine(_work, "out.csv");
+
+        var (refused, refusedText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, output, "--emulator");
+        var (read, readText) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, output, "--emulator", "--encoding", "latin1");
+
+        refused.Should().Be(3, refusedText);
+        refusedText.Should().Contain("is not UTF-8: byte offset 8 (0xE9)");
+        read.Should().Be(0, readText);
+        (await File.ReadAllLinesAsync(output))[1].Should().StartWith("café,");
+    }
+
+    [Fact]
+    public async Task JobsRun_JobFails_ExitsFiveWithoutATerminalPrintingEachLineOnce()
+    {
+        var input = Write("in.csv", "Wrong\nfine\n");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "jobs", "run", input, "--emulator");
+
+        code.Should().Be(5, text);
+        text.Should().Contain("has no column 'Col2'").And.NotContain("   at ");
+        text.Split('\n').Where(l => l.Contains("Submitted job", StringComparison.Ordinal)).Should().ContainSingle(text);
+        text.Split('\n').Select(l => l.Trim()).Should().NotContain("Uploading");
     }
 }

@@ -6,7 +6,11 @@ namespace AzureMl.Packaging.Tests.Packaging;
 /// <summary>Runs the <c>dotnet</c> command line as a user would, collecting its output.</summary>
 internal static class DotNetCli
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunAsync(workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs dotnet with <paramref name="environment"/> added to (or, for an empty value, removed from) its environment.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -24,6 +28,18 @@ internal static class DotNetCli
         foreach (var variable in new[] { "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildExtensionsPath", "MSBuildLoadMicrosoftTargetsReadOnly", "VSTEST_HOST_DEBUG" })
         {
             info.Environment.Remove(variable);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value.Length == 0)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         info.Environment["DOTNET_NOLOGO"] = "1";

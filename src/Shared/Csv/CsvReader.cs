@@ -1,10 +1,16 @@
 using System.Text;
 
-namespace AzureMl.Emulator;
+namespace AzureMl.Csv;
 
-/// <summary>Reads delimited text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes) one record at a time.</summary>
+/// <summary>
+/// Reads delimited text (RFC 4180, the service's dialect: quoted fields, doubled quotes, line breaks inside quotes) one
+/// record at a time, strictly: a stray or unclosed quote, or a record whose field count differs from the first
+/// record's, throws a <see cref="CsvFormatException"/> naming the record and the line. Blank lines hold no record.
+/// Compiled into the emulator and the CLI from this one file, so both read the same files the same way.
+/// </summary>
 internal sealed class CsvReader(TextReader reader, char delimiter = ',')
 {
+    private int _width = -1;
     private readonly char[] _buffer = new char[16 * 1024];
     private readonly StringBuilder _field = new();
     private int _position;
@@ -47,7 +53,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
                     }
 
                     fields.Add(_field.ToString());
-                    return [.. fields];
+                    return Complete(fields);
                 }
             }
 
@@ -121,7 +127,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
                 }
 
                 fields.Add(_field.ToString());
-                return [.. fields];
+                return Complete(fields);
             }
 
             if (closedQuote)
@@ -132,6 +138,20 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
             started = true;
             _field.Append(c);
         }
+    }
+
+    private string[] Complete(List<string> fields)
+    {
+        if (_width < 0)
+        {
+            _width = fields.Count;
+        }
+        else if (fields.Count != _width)
+        {
+            throw new CsvFormatException(RecordNumber, RecordLine, $"it has {fields.Count} fields, but the header row has {_width}");
+        }
+
+        return [.. fields];
     }
 
     private void CountLine(char c)

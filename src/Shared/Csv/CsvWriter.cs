@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AzureMl.Emulator;
+namespace AzureMl.Csv;
 
 /// <summary>Writes delimited text one record at a time, quoting fields only where needed.</summary>
 internal sealed class CsvWriter(TextWriter writer, char delimiter = ',')
