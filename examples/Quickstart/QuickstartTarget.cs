@@ -48,17 +48,24 @@ public sealed class QuickstartTarget : IAsyncDisposable
             return null;
         }
 
-        string Required(string key) => section[key] is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"AzureMl:{key} is not set. Set it in appsettings.json, user secrets, or the AZUREML__{key.ToUpperInvariant()} environment variable.");
+        // Every missing setting is named at once, so one run tells the user all there is to set.
+        string[] required = ["WorkspaceId", "ServiceId", "StorageConnectionString"];
+        var missing = required.Where(key => string.IsNullOrWhiteSpace(section[key])).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{(missing.Count == 1 ? "This setting is" : "These settings are")} not set: "
+                + string.Join(", ", missing.Select(key => $"AzureMl:{key} (AZUREML__{key.ToUpperInvariant()})"))
+                + $". Set {(missing.Count == 1 ? "it" : "them")} in appsettings.json, user secrets, or environment variables.");
+        }
 
         return new QuickstartTarget(
-            new Uri(Required("Endpoint")),
-            Required("WorkspaceId"),
-            Required("ServiceId"),
+            new Uri(section["Endpoint"]!),
+            section["WorkspaceId"]!,
+            section["ServiceId"]!,
             section["ApiKey"],
             section["Gateway:PrimaryKey"] is { Length: > 0 } key ? key : null,
-            Required("StorageConnectionString"),
+            section["StorageConnectionString"]!,
             emulator: null);
     }
 

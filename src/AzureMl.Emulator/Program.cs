@@ -74,16 +74,16 @@ internal static class Program
         text.AppendLine(invariant, $"  Service root      {emulator.ServiceRoot}");
         text.AppendLine(invariant, $"  Workspace id      {emulator.WorkspaceId}");
         text.AppendLine(invariant, $"  Service id        {emulator.ServiceId}");
-        text.AppendLine(invariant, $"  API key           {Shown(emulator.ApiKey, AzureMlEmulatorOptions.DefaultApiKey, "--api-key")}   (send 'Authorization: Bearer <key>')");
+        text.AppendLine(invariant, $"  API key           {Shown(emulator.ApiKey, AzureMlEmulatorOptions.DefaultApiKey, "(the value given with --api-key)")}   (send 'Authorization: Bearer <key>')");
         text.AppendLine(invariant, $"  Execute (RRS)     POST {emulator.ServiceUri}/execute?api-version=2.0&details=true");
         text.AppendLine(invariant, $"  Jobs (BES)        POST {emulator.ServiceUri}/jobs?api-version=2.0");
         if (options.Gateway is { } gateway)
         {
             var defaults = new EmulatorGatewayOptions();
-            text.AppendLine(invariant, $"  Gateway key       {Shown(emulator.PrimarySubscriptionKey, defaults.PrimaryKey, "--subscription-key")}   (header '{gateway.HeaderName}' or query '{gateway.QueryName}')");
+            text.AppendLine(invariant, $"  Gateway key       {Shown(emulator.PrimarySubscriptionKey, defaults.PrimaryKey, "(the value given with --subscription-key)")}   (header '{gateway.HeaderName}' or query '{gateway.QueryName}')");
             if (emulator.SecondarySubscriptionKey is { } secondary)
             {
-                text.AppendLine(invariant, $"  Secondary key     {Shown(secondary, defaults.SecondaryKey, "--secondary-subscription-key")}");
+                text.AppendLine(invariant, $"  Secondary key     {Shown(secondary, defaults.SecondaryKey, "(the value given with --secondary-subscription-key)")}");
             }
 
             if (gateway.RateLimitCalls is { } calls)
@@ -93,14 +93,50 @@ internal static class Program
         }
 
         text.AppendLine(invariant, $"  Storage           {Redacted(emulator.StorageConnectionString)}");
+        text.AppendLine();
+        text.Append(Exports(emulator, options));
+        text.AppendLine();
         text.AppendLine("Press Ctrl+C to stop.");
         return text.ToString();
     }
 
+    /// <summary>
+    /// The settings an app reading <c>AzureMl:…</c> from environment variables needs to reach this emulator (the
+    /// <c>azureml</c> tool in examples/Cli, the quickstart, the worker), as shell lines to paste.
+    /// </summary>
+    internal static string Exports(AzureMlEmulator emulator, AzureMlEmulatorOptions options)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("To call it from a shell (the azureml tool in examples/Cli, or any app reading AzureMl:* settings), paste:");
+        void Export(string name, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"export AZUREML__{name}={Quoted(value)}");
+        Export("ENDPOINT", emulator.ServiceRoot.ToString());
+        Export("WORKSPACEID", emulator.WorkspaceId);
+        Export("SERVICEID", emulator.ServiceId);
+        Export("APIKEY", Shown(emulator.ApiKey, AzureMlEmulatorOptions.DefaultApiKey, "<the value given with --api-key>"));
+        if (emulator.PrimarySubscriptionKey is { } primary)
+        {
+            Export("GATEWAY__PRIMARYKEY", Shown(primary, new EmulatorGatewayOptions().PrimaryKey, "<the value given with --subscription-key>"));
+        }
+
+        // Azurite's development key is public by design and is printed; a key in a connection string given with --storage is not.
+        Export("STORAGECONNECTIONSTRING", IsAzuriteDevelopmentKey(emulator.StorageConnectionString)
+            ? emulator.StorageConnectionString
+            : Redacted(emulator.StorageConnectionString));
+        return text.ToString();
+    }
+
+    private static bool IsAzuriteDevelopmentKey(string connectionString) =>
+        connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => part.StartsWith("AccountKey=", StringComparison.OrdinalIgnoreCase) || part.StartsWith("SharedAccessSignature=", StringComparison.OrdinalIgnoreCase))
+            .All(part => part == "AccountKey=" + AzuriteInstance.AccountKey);
+
+    // POSIX single quotes: nothing inside is expanded; a single quote is closed, escaped and reopened.
+    private static string Quoted(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     // The built-in demo keys are printed so any client can call the emulator; a key the user chose is a secret
     // that belongs to them and is never echoed.
-    private static string Shown(string? key, string? builtIn, string option) =>
-        key == builtIn ? key ?? string.Empty : $"(the value given with {option})";
+    private static string Shown(string? key, string? builtIn, string hidden) =>
+        key == builtIn ? key ?? string.Empty : hidden;
 
     private static string Redacted(string connectionString) =>
         string.Join(';', connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)

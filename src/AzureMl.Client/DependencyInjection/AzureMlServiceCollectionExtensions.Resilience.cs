@@ -4,6 +4,8 @@ using AzureMl.Client.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Telemetry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -32,6 +34,18 @@ public static partial class AzureMlServiceCollectionExtensions
             context.EnableReloads<AzureMlResilienceOptions>(name);
             var options = context.GetOptions<AzureMlResilienceOptions>(name);
             var sp = context.ServiceProvider;
+
+            // The client logs each retry itself (AzureMlLog.RetryScheduled, allow-listed fields). Polly's own lines for the
+            // same retry (OnRetry, and the handled ExecutionAttempt) drop to Debug, so a 429 is one line at Information,
+            // not three; Polly's metrics are unchanged. Only this pipeline's telemetry is touched, not the app's defaults.
+            if (sp.GetService<IOptions<TelemetryOptions>>()?.Value is { } telemetry)
+            {
+                pipeline.ConfigureTelemetry(new TelemetryOptions(telemetry)
+                {
+                    SeverityProvider = args => AzureMlResiliencePipeline.Severity(args, telemetry.SeverityProvider),
+                });
+            }
+
             AzureMlResiliencePipeline.Configure(
                 pipeline,
                 options,

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace AzureMl.Client.Resilience;
@@ -84,6 +85,18 @@ internal static class AzureMlResiliencePipeline
         }
 
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "AzureMl.AttemptTimeout", Timeout = options.AttemptTimeout });
+    }
+
+    /// <summary>
+    /// The severity of Polly's own events in this pipeline: a retry, which the client already logs, is Debug; the rest
+    /// keep the app's choice (<paramref name="appDefault"/>) or Polly's.
+    /// </summary>
+    internal static ResilienceEventSeverity Severity(SeverityProviderArguments args, Func<SeverityProviderArguments, ResilienceEventSeverity>? appDefault)
+    {
+        var severity = appDefault?.Invoke(args) ?? args.Event.Severity;
+        return args.Event.EventName is "OnRetry" or "ExecutionAttempt" && severity > ResilienceEventSeverity.Debug
+            ? ResilienceEventSeverity.Debug
+            : severity;
     }
 
     /// <summary>

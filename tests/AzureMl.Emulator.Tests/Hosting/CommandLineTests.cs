@@ -83,7 +83,37 @@ public sealed class ProgramTests(AzuriteFixture fixture)
         var text = Program.Describe(emulator, options);
 
         text.Should().Contain(emulator.ServiceUri + "/execute").And.Contain(emulator.PrimarySubscriptionKey!).And.Contain(emulator.ApiKey).And.Contain(emulator.ServiceId);
-        text.Should().NotContain(AzuriteInstance.AccountKey);
+    }
+
+    [Fact]
+    public async Task Describe_AzuriteStorage_PrintsExportsWithThePublicDevelopmentKey()
+    {
+        var options = CommandLine.Parse(["--gateway-suffix", "azureml-demo", "--storage", fixture.ConnectionString]).Options;
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+
+        var text = Program.Describe(emulator, options);
+
+        text.Should().Contain($"""
+            export AZUREML__ENDPOINT='{emulator.ServiceRoot}'
+            export AZUREML__WORKSPACEID='{emulator.WorkspaceId}'
+            export AZUREML__SERVICEID='{emulator.ServiceId}'
+            export AZUREML__APIKEY='{emulator.ApiKey}'
+            export AZUREML__GATEWAY__PRIMARYKEY='{emulator.PrimarySubscriptionKey}'
+            export AZUREML__STORAGECONNECTIONSTRING='{emulator.StorageConnectionString}'
+            """.ReplaceLineEndings());
+        emulator.StorageConnectionString.Should().Contain("AccountKey=" + AzuriteInstance.AccountKey, "Azurite's key is public by design");
+    }
+
+    [Fact]
+    public async Task Describe_StorageWithAnotherKey_KeepsTheKeyOutOfTheExports()
+    {
+        var storage = fixture.ConnectionString.Replace(AzuriteInstance.AccountKey, "bXktb3duLXN0b3JhZ2Uta2V5", StringComparison.Ordinal);
+        var options = CommandLine.Parse(["--storage", storage]).Options;
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+
+        var text = Program.Describe(emulator, options);
+
+        text.Should().NotContain("bXktb3duLXN0b3JhZ2Uta2V5").And.Contain("AccountKey=<the account key>'");
     }
 
     [Fact]
@@ -97,5 +127,7 @@ public sealed class ProgramTests(AzuriteFixture fixture)
 
         text.Should().NotContain("my-own-ml-key").And.NotContain("my-own-k1").And.NotContain("my-own-k2");
         text.Should().Contain("(the value given with --api-key)").And.Contain("(the value given with --subscription-key)");
+        text.Should().Contain("export AZUREML__APIKEY='<the value given with --api-key>'")
+            .And.Contain("export AZUREML__GATEWAY__PRIMARYKEY='<the value given with --subscription-key>'");
     }
 }

@@ -68,11 +68,23 @@ public sealed class QuickstartTargetTests
     }
 
     [Fact]
-    public void FromConfiguration_MissingServiceId_SaysWhichSettingAndWhereToSetIt()
+    public void FromConfiguration_SeveralSettingsMissing_NamesThemAllAtOnce()
     {
         var act = () => QuickstartTarget.FromConfiguration(Configuration(
             ("AzureMl:Endpoint", "https://ussouthcentral.services.azureml.net"), ("AzureMl:WorkspaceId", "ws")));
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("AzureMl:ServiceId is not set*AZUREML__SERVICEID*");
+        act.Should().Throw<InvalidOperationException>().WithMessage(
+            "These settings are not set: AzureMl:ServiceId (AZUREML__SERVICEID), AzureMl:StorageConnectionString (AZUREML__STORAGECONNECTIONSTRING).*");
+    }
+
+    [Fact]
+    public void FromConfiguration_OneSettingMissing_SaysWhichAndWhereToSetIt()
+    {
+        var act = () => QuickstartTarget.FromConfiguration(Configuration(
+            ("AzureMl:Endpoint", "https://ussouthcentral.services.azureml.net"), ("AzureMl:WorkspaceId", "ws"),
+            ("AzureMl:StorageConnectionString", "UseDevelopmentStorage=true")));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage(
+            "This setting is not set: AzureMl:ServiceId (AZUREML__SERVICEID). Set it in appsettings.json, user secrets, or environment variables.");
     }
 }
