@@ -232,6 +232,38 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         service.Requests.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task SubmitAndStartJobAsync_StartRefusedThenDeleteTimesOutRepeatedly_KeepsDeletingAndSaysSo()
+    {
+        var service = new ScriptedService();
+        service.Start = () => Answer(HttpStatusCode.BadRequest, "{\"error\":{\"code\":\"InvalidOperation\",\"message\":\"no\"}}");
+        service.Delete = n => n <= 8 ? Answer(HttpStatusCode.GatewayTimeout) : Answer(HttpStatusCode.OK);
+        using var host = Host(service);
+        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "in.csv") };
+
+        var error = await DriveAsync(() => host.Client.SubmitAndStartJobAsync(request));
+
+        var ex = error.Should().BeOfType<AzureMlException>().Subject;
+        ex.Status.Should().Be(400);
+        ex.JobId.Should().Be(JobId);
+        ex.ErrorCode.Should().Be("InvalidOperation");
+        ex.Message.Should().EndWith($" Batch job {JobId} was deleted.");
+        service.Deletes.Should().Be(9);
+    }
+
+    [Fact]
+    public async Task RunBatchJobAsync_CleanupTimeoutOutOfRange_ThrowsNamingTheSetting()
+    {
+        using var host = Host(new ScriptedService());
+        var options = Options();
+        options.CleanupTimeout = TimeSpan.Zero;
+
+        var act = () => host.Client.RunBatchJobAsync(Input(), options);
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("CleanupTimeout must be between 1 second and 1 hour");
+        options.ToString().Should().Contain("CleanupTimeout = 00:00:00");
+    }
+
     private static BatchJobInput Input() => BatchJobInput.FromStream(new MemoryStream(Encoding.UTF8.GetBytes("Col2\nhello\n")));
 
     private static HttpResponseMessage Answer(HttpStatusCode status, string? body = null) =>
