@@ -173,8 +173,8 @@ public sealed partial class AzureMlClient
             return;
         }
 
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(budgetLength);
+        using var timeout = new CancellationTokenSource(budgetLength, TimeProvider);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             await CleanUpKeptInputsAsync(budget.Token).ConfigureAwait(false);
