@@ -89,8 +89,16 @@ public sealed partial class AzureMlClient
         catch (Exception ex) when (ex is AzureMlException { IsOutcomeUnknown: false } or OperationCanceledException)
         {
             // The start surely did not happen (or was abandoned before it was sent): remove the job rather than leave an orphan.
-            await TryDeleteJobAsync(jobId).ConfigureAwait(false);
-            throw;
+            var failure = await TryDeleteJobAsync(jobId).ConfigureAwait(false);
+            var thrown = ExceptionNotes.Append(ex, failure is null
+                ? $" Batch job {jobId} was deleted."
+                : $" Batch job {jobId} could not be deleted ({failure}); delete it with DeleteJobAsync(\"{jobId}\").");
+            if (ReferenceEquals(thrown, ex))
+            {
+                throw;
+            }
+
+            throw thrown;
         }
 
         return new BatchJobOperation(this, jobId, null, submittedHere: true);
@@ -148,21 +156,6 @@ public sealed partial class AzureMlClient
 
         var results = body.Results is null ? null : body.Results.Where(r => r.Value is not null).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
         return (new BatchJobStatus(jobId, body.StatusCode, results, body.Details), retryAfter);
-    }
-
-    /// <summary>Deletes a job without throwing; used on cleanup paths. Returns the failure, if any.</summary>
-    internal async Task<Exception?> TryDeleteJobAsync(string jobId)
-    {
-        using var cts = new CancellationTokenSource(BatchRunOptions.CleanupTimeout, TimeProvider);
-        try
-        {
-            await DeleteJobAsync(jobId, cts.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is AzureMlException or OperationCanceledException or HttpRequestException)
-        {
-            return ex;
-        }
     }
 
     private static bool IsJobGone(AzureMlException ex) =>

@@ -1,5 +1,7 @@
+using System.Globalization;
+using System.Text;
+using Azure.Storage.Blobs;
 using AzureMl.Client.Batch;
-using AzureMl.Client.Internal;
 using AzureMl.Client.Storage;
 
 namespace AzureMl.Client;
@@ -31,40 +33,11 @@ public sealed partial class AzureMlClient
         var staging = BatchStaging.Create(options, TimeProvider, nameof(options));
         var runId = Guid.NewGuid().ToString("N");
         var inputBlobName = options.InputBlobName ?? $"{runId}/{options.InputName}.csv";
-        var inputBlob = staging.Container.GetBlobClient(inputBlobName);
-
-        var uploadStarted = false;
-        var inputDeleted = false;
-        string? jobId = null;
-        var jobMayRun = false;
-
-        async Task<string?> CleanUpInputAsync()
-        {
-            if (!options.DeleteInputBlob || !uploadStarted || inputDeleted)
-            {
-                return null;
-            }
-
-            if (jobMayRun)
-            {
-                return $" The input blob {inputBlobName} was kept because job {jobId} may still read it.";
-            }
-
-            using var cts = new CancellationTokenSource(BatchRunOptions.CleanupTimeout, TimeProvider);
-            try
-            {
-                await inputBlob.DeleteIfExistsAsync(cancellationToken: cts.Token).ConfigureAwait(false);
-                inputDeleted = true;
-                return null;
-            }
-            catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or HttpRequestException)
-            {
-                return $" The input blob {inputBlobName} could not be deleted ({SecretRedactor.Redact(ex.Message.Split('\n')[0])}); delete it yourself.";
-            }
-        }
+        var run = new BatchRunState(this, options, staging.Container.GetBlobClient(inputBlobName), staging.Container.Name, inputBlobName);
 
         try
         {
+            await SweepKeptInputsAsync(options.CleanupTimeout, cancellationToken).ConfigureAwait(false);
             if (options.CreateContainerIfMissing)
             {
                 try
@@ -81,11 +54,11 @@ public sealed partial class AzureMlClient
             var uploadProgress = progress is null
                 ? null
                 : new ActionProgress<long>(bytes => progress.Report(new BatchJobProgress(BatchJobStage.Uploading, null, null, bytes, total, inputBlobName)));
-            uploadStarted = true;
+            run.UploadStarted = true;
             progress?.Report(new BatchJobProgress(BatchJobStage.Uploading, null, null, 0, total, inputBlobName));
             try
             {
-                await BlobTransfers.UploadAsync(inputBlob, input, overwrite: true, uploadProgress, cancellationToken).ConfigureAwait(false);
+                await BlobTransfers.UploadAsync(run.InputBlob, input, overwrite: true, uploadProgress, cancellationToken).ConfigureAwait(false);
             }
             catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
             {
@@ -105,73 +78,136 @@ public sealed partial class AzureMlClient
                 request.GlobalParameters[name] = value;
             }
 
-            jobId = await SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
+            var jobId = await SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
+            run.JobId = jobId;
             progress?.Report(new BatchJobProgress(BatchJobStage.Submitted, jobId));
 
-            jobMayRun = true;
+            run.JobMayRun = true;
             await StartJobAsync(jobId, cancellationToken).ConfigureAwait(false);
             progress?.Report(new BatchJobProgress(BatchJobStage.Started, jobId));
 
             var operation = new BatchJobOperation(this, jobId, null, submittedHere: true);
-            var id = jobId;
             var status = await operation.WaitCoreAsync(
                 options.Polling,
-                s => progress?.Report(new BatchJobProgress(BatchJobStage.StatusChanged, id, s.State)),
+                s => progress?.Report(new BatchJobProgress(BatchJobStage.StatusChanged, jobId, s.State)),
                 cancellationToken).ConfigureAwait(false);
-            jobMayRun = false;
+            run.JobMayRun = false;
 
-            var jobDeleted = options.DeleteJobOnCompletion && await TryDeleteJobAsync(jobId).ConfigureAwait(false) is null;
-            await CleanUpInputAsync().ConfigureAwait(false);
+            var cleanup = await run.CleanUpAsync(aborted: false).ConfigureAwait(false);
             if (status.State != BatchJobState.Finished)
             {
                 throw new BatchJobFailedException(jobId, status.State, status.Details);
             }
 
-            return new BatchJobResult(status, inputDeleted, jobDeleted) { BlobClientOptions = options.BlobClientOptions };
+            return new BatchJobResult(status, cleanup) { BlobClientOptions = options.BlobClientOptions };
         }
-        catch (Exception ex) when (ex is not BatchJobFailedException)
+        catch (Exception ex)
         {
-            string? note = null;
-            if (jobId is not null && jobMayRun)
+            // Every exception of a run carries what became of the job and the input blob, whatever its type.
+            var cleanup = run.Cleanup ?? await run.CleanUpAsync(aborted: true).ConfigureAwait(false);
+            var thrown = ex switch
             {
-                if (options.DeleteJobOnAbort)
-                {
-                    var failure = await TryDeleteJobAsync(jobId).ConfigureAwait(false);
-                    if (failure is null)
-                    {
-                        jobMayRun = false;
-                        note = $" Batch job {jobId} was deleted so that it does not keep running.";
-                    }
-                    else
-                    {
-                        note = $" Batch job {jobId} could not be deleted ({SecretRedactor.Redact(failure.Message)}); delete it with DeleteJobAsync(\"{jobId}\").";
-                    }
-                }
-                else
-                {
-                    note = $" Batch job {jobId} was left running (DeleteJobOnAbort is off); pick it up with GetBatchJob(\"{jobId}\").";
-                }
-            }
-
-            note += await CleanUpInputAsync().ConfigureAwait(false);
-            if (string.IsNullOrEmpty(note))
+                BatchRunCanceledException => ex,
+                OperationCanceledException => new BatchRunCanceledException("The batch run was cancelled." + run.Note, cleanup, ex, cancellationToken),
+                _ => ExceptionNotes.Append(ex, run.Note),
+            };
+            thrown.Data[BatchRunCleanup.DataKey] = cleanup;
+            if (ReferenceEquals(thrown, ex))
             {
                 throw;
             }
 
-            throw ex switch
+            throw thrown;
+        }
+    }
+
+    /// <summary>What a run has created so far, and the cleanup that runs once when it ends.</summary>
+    private sealed class BatchRunState(AzureMlClient client, BatchRunOptions options, BlobClient inputBlob, string containerName, string inputBlobName)
+    {
+        public BlobClient InputBlob => inputBlob;
+
+        public bool UploadStarted { get; set; }
+
+        public string? JobId { get; set; }
+
+        /// <summary>Whether the job may be running (and reading the input): from just before its start until it is seen to end or is deleted.</summary>
+        public bool JobMayRun { get; set; }
+
+        /// <summary>Set once the cleanup has run.</summary>
+        public BatchRunCleanup? Cleanup { get; private set; }
+
+        /// <summary>What the cleanup left undone or did on a failure path, as sentences for an exception's message.</summary>
+        public string Note { get; private set; } = string.Empty;
+
+        public async Task<BatchRunCleanup> CleanUpAsync(bool aborted)
+        {
+            // One budget for the whole cleanup; the caller's token is cancelled or spent, so it is not used.
+            using var budget = new CancellationTokenSource(options.CleanupTimeout, client.TimeProvider);
+            var note = new StringBuilder();
+            var jobDeleted = false;
+            if (JobId is { } jobId)
             {
-                AzureMlException ml => new AzureMlException(ml.Message + note, ml.Operation, ml.Status, ml.ErrorSource, ml.ErrorCode, ml.Details, ml)
+                var deleteWanted = aborted ? JobMayRun && options.DeleteJobOnAbort : options.DeleteJobOnCompletion;
+                if (deleteWanted)
                 {
-                    JobId = ml.JobId ?? jobId,
-                    IsOutcomeUnknown = ml.IsOutcomeUnknown,
-                    RequestId = ml.RequestId,
-                    RetryAfter = ml.RetryAfter,
-                    ServerMessage = ml.ServerMessage,
-                },
-                OperationCanceledException oce => new OperationCanceledException("The batch run was cancelled." + note, oce, cancellationToken),
-                _ => new InvalidOperationException("The batch run failed: " + SecretRedactor.Redact(ex.Message) + note, ex),
-            };
+                    var result = await client.DeleteJobWithinBudgetAsync(jobId, watchJob: JobMayRun, options.CleanupTimeout, budget.Token).ConfigureAwait(false);
+                    switch (result.Outcome)
+                    {
+                        case JobCleanupOutcome.Deleted:
+                            jobDeleted = true;
+                            JobMayRun = false;
+                            if (aborted)
+                            {
+                                note.Append(CultureInfo.InvariantCulture, $" Batch job {jobId} was deleted so that it does not keep running.");
+                            }
+
+                            break;
+                        case JobCleanupOutcome.Ended:
+                            JobMayRun = false;
+                            note.Append(CultureInfo.InvariantCulture, $" Batch job {jobId} could not be deleted ({result.Reason}), but it has ended ({result.EndedState}).");
+                            break;
+                        default:
+                            note.Append(CultureInfo.InvariantCulture, $" Batch job {jobId} could not be deleted ({result.Reason}); delete it with DeleteJobAsync(\"{jobId}\").");
+                            break;
+                    }
+                }
+                else if (aborted && JobMayRun)
+                {
+                    note.Append(CultureInfo.InvariantCulture, $" Batch job {jobId} was left running (DeleteJobOnAbort is off); pick it up with GetBatchJob(\"{jobId}\").");
+                }
+            }
+
+            BatchInputBlobFate fate;
+            string? reason = null;
+            if (!UploadStarted)
+            {
+                fate = BatchInputBlobFate.NotCreated;
+            }
+            else if (!options.DeleteInputBlob)
+            {
+                fate = BatchInputBlobFate.KeptByOption;
+            }
+            else if (JobMayRun && JobId is not null)
+            {
+                fate = BatchInputBlobFate.KeptWhileJobMayRead;
+                reason = client.RememberKeptInput(JobId, inputBlob)
+                    ? $"job {JobId} may still read it; this client deletes it once the job has ended, on its next RunBatchJobAsync or on CleanUpKeptInputsAsync"
+                    : $"job {JobId} may still read it, and this client already remembers {MaxKeptInputs} kept input blobs; delete it yourself once the job has ended";
+                note.Append(CultureInfo.InvariantCulture, $" The input blob {inputBlobName} was kept because {reason}.");
+            }
+            else
+            {
+                reason = await client.DeleteBlobWithinBudgetAsync(inputBlob, options.CleanupTimeout, budget.Token).ConfigureAwait(false);
+                fate = reason is null ? BatchInputBlobFate.Deleted : BatchInputBlobFate.DeleteFailed;
+                if (reason is not null)
+                {
+                    note.Append(CultureInfo.InvariantCulture, $" The input blob {inputBlobName} could not be deleted ({reason}); delete it yourself.");
+                }
+            }
+
+            Note = note.ToString();
+            Cleanup = new BatchRunCleanup(JobId, jobDeleted, JobMayRun, containerName, inputBlobName, fate, reason);
+            return Cleanup;
         }
     }
 }

@@ -6,6 +6,8 @@ namespace AzureMl.Client.Batch;
 /// </summary>
 public sealed class BatchJobFailedException : Exception
 {
+    private string? _note;
+
     /// <summary>Creates the exception.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="state">The terminal state: <see cref="BatchJobState.Failed"/> or <see cref="BatchJobState.Cancelled"/>.</param>
@@ -30,6 +32,15 @@ public sealed class BatchJobFailedException : Exception
 
     /// <summary>The service's error text (secrets redacted), or <see langword="null"/> when it gave none.</summary>
     public string? Details { get; }
+
+    /// <summary>What the run created and what became of it, when <see cref="IAzureMlClient.RunBatchJobAsync"/> threw this exception.</summary>
+    public BatchRunCleanup? BatchRunCleanup => BatchRunCleanup.Own(this);
+
+    /// <inheritdoc />
+    public override string Message => _note is null ? base.Message : base.Message + _note;
+
+    /// <summary>Appends <paramref name="note"/> to the message; every other property stays. Use <see cref="ExceptionNotes.Append"/>.</summary>
+    internal void AppendNote(string note) => _note += note;
 
     private static string FormatMessage(string jobId, BatchJobState state, string? details)
     {

@@ -9,14 +9,13 @@ public sealed class BatchJobResult
 {
     /// <summary>Creates a result. Used by the client, and by tests that fake a service.</summary>
     /// <param name="status">The final status of the finished job.</param>
-    /// <param name="inputBlobDeleted">Whether the input blob was deleted.</param>
-    /// <param name="jobDeleted">Whether the job was deleted from the service.</param>
-    public BatchJobResult(BatchJobStatus status, bool inputBlobDeleted, bool jobDeleted)
+    /// <param name="cleanup">What the run created and what became of it.</param>
+    public BatchJobResult(BatchJobStatus status, BatchRunCleanup cleanup)
     {
         ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(cleanup);
         Status = status;
-        InputBlobDeleted = inputBlobDeleted;
-        JobDeleted = jobDeleted;
+        Cleanup = cleanup;
     }
 
     /// <summary>The job id.</summary>
@@ -28,11 +27,14 @@ public sealed class BatchJobResult
     /// <summary>Output name → blob, with the read-only SAS the service returned.</summary>
     public IReadOnlyDictionary<string, BatchBlobReference> Outputs => Status.Results;
 
-    /// <summary>Whether the input blob was deleted.</summary>
-    public bool InputBlobDeleted { get; }
+    /// <summary>What the run created (the job and the input blob) and what became of it, with the reason when the input blob was not deleted.</summary>
+    public BatchRunCleanup Cleanup { get; }
+
+    /// <summary>Whether the input blob was deleted; when not, <see cref="Cleanup"/> says why (<see cref="BatchRunCleanup.InputBlobFate"/>, <see cref="BatchRunCleanup.InputBlobReason"/>).</summary>
+    public bool InputBlobDeleted => Cleanup.InputBlobDeleted;
 
     /// <summary>Whether the job was deleted from the service.</summary>
-    public bool JobDeleted { get; }
+    public bool JobDeleted => Cleanup.JobDeleted;
 
     /// <summary>The run's <see cref="BatchRunOptions.BlobClientOptions"/>, which the downloads use too.</summary>
     internal BlobClientOptions? BlobClientOptions { get; init; }
@@ -59,7 +61,7 @@ public sealed class BatchJobResult
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"BatchJobResult {{ JobId = {JobId}, State = {Status.State}, Outputs = [{string.Join(", ", Outputs.Keys)}], InputBlobDeleted = {InputBlobDeleted}, JobDeleted = {JobDeleted} }}";
+        $"BatchJobResult {{ JobId = {JobId}, State = {Status.State}, Outputs = [{string.Join(", ", Outputs.Keys)}], InputBlobFate = {Cleanup.InputBlobFate}, JobDeleted = {JobDeleted} }}";
 
     private BatchBlobReference GetOutput(string outputName)
     {

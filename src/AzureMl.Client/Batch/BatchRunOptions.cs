@@ -11,7 +11,7 @@ namespace AzureMl.Client.Batch;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class BatchRunOptions
 {
-    internal static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DefaultCleanupTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The storage service version sent when <see cref="BlobClientOptions"/> is <see langword="null"/>: 2026-06-06, the
@@ -91,6 +91,16 @@ public sealed class BatchRunOptions
     /// <value>Default: <see langword="true"/>.</value>
     public bool DeleteJobOnAbort { get; set; } = true;
 
+    /// <summary>
+    /// The time budget of a run's cleanup: deleting the job (when the run fails or is cancelled, or with
+    /// <see cref="DeleteJobOnCompletion"/>) and the input blob. Failed deletes are tried again with backoff until they
+    /// succeed or the budget is spent; meanwhile a job that could not be deleted is polled, and its input blob deleted as
+    /// soon as it has ended. An input blob still kept when the budget is spent is remembered by the client (see
+    /// <see cref="BatchInputBlobFate.KeptWhileJobMayRead"/>). Measured with the client's <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <value>Default: 30 seconds. Range: 1 second to 1 hour.</value>
+    public TimeSpan CleanupTimeout { get; set; } = DefaultCleanupTimeout;
+
     /// <summary>How long SAS tokens generated for the service (with <see cref="Container"/>) stay valid.</summary>
     /// <value>Default: 24 hours. Must be positive; make it longer than the job takes.</value>
     public TimeSpan SasLifetime { get; set; } = TimeSpan.FromHours(24);
@@ -104,7 +114,7 @@ public sealed class BatchRunOptions
     public override string ToString() =>
         $"BatchRunOptions {{ Storage = {(StorageConnectionString is not null ? BatchRedaction.Redact(StorageConnectionString) : Container?.Uri.GetLeftPart(UriPartial.Path) ?? "(none)")}, " +
         $"Container = {(Container?.Name ?? ContainerName)}, InputName = {InputName}, Outputs = [{string.Join(", ", OutputNames)}], " +
-        $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort} }}";
+        $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort}, CleanupTimeout = {CleanupTimeout} }}";
 
     internal void ThrowIfInvalid(string paramName)
     {
@@ -152,6 +162,11 @@ public sealed class BatchRunOptions
         if (SasLifetime <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(SasLifetime)} must be positive.", paramName);
+        }
+
+        if (CleanupTimeout < TimeSpan.FromSeconds(1) || CleanupTimeout > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"{nameof(CleanupTimeout)} must be between 1 second and 1 hour (it is {CleanupTimeout}).", paramName);
         }
 
         Polling?.ThrowIfInvalid(paramName);

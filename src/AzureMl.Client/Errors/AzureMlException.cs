@@ -10,6 +10,9 @@ namespace AzureMl.Client;
 /// </summary>
 public sealed class AzureMlException : Exception
 {
+    private readonly string? _jobId;
+    private string? _note;
+
     /// <summary>Creates an exception. Used by the client and by tests of code that handles it.</summary>
     /// <param name="message">What happened and what to change.</param>
     /// <param name="operation">The operation that failed.</param>
@@ -71,8 +74,21 @@ public sealed class AzureMlException : Exception
     /// </summary>
     public bool IsOutcomeUnknown { get; init; }
 
-    /// <summary>The batch job the failure concerns, when known.</summary>
-    public string? JobId { get; init; }
+    /// <summary>The batch job the failure concerns, when known (for a one-call run, the run's job).</summary>
+    public string? JobId
+    {
+        get => _jobId ?? BatchRunCleanup?.JobId;
+        init => _jobId = value;
+    }
+
+    /// <summary>
+    /// When <see cref="IAzureMlClient.RunBatchJobAsync"/> threw this exception: the job and input blob the run created and
+    /// what became of them; otherwise <see langword="null"/>.
+    /// </summary>
+    public Batch.BatchRunCleanup? BatchRunCleanup => Batch.BatchRunCleanup.Own(this);
+
+    /// <inheritdoc />
+    public override string Message => _note is null ? base.Message : base.Message + _note;
 
     /// <summary>
     /// On an online endpoint's 424: the status the model's scoring container answered
@@ -88,6 +104,9 @@ public sealed class AzureMlException : Exception
     /// A 403 quota answer is not: it needs a new quota period or a new key.
     /// </summary>
     public bool IsThrottling => Status is 429 or 503;
+
+    /// <summary>Appends <paramref name="note"/> to the message; every other property stays. Use <see cref="ExceptionNotes.Append"/>.</summary>
+    internal void AppendNote(string note) => _note += note;
 
     /// <summary>Builds the standard message: what failed, what the server said, and a hint on what to change.</summary>
     internal static string FormatMessage(

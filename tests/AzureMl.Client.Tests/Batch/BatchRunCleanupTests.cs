@@ -48,6 +48,8 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.IsOutcomeUnknown.Should().BeTrue();
         ex.Message.Should().NotContain(Emulator.AzuriteInstance.AccountKey);
+        ex.BatchRunCleanup!.JobId.Should().BeNull();
+        ex.BatchRunCleanup.InputBlobFate.Should().Be(BatchInputBlobFate.Deleted);
         _server.LogEntries.Should().HaveCount(1);
         (await BlobsAsync(options)).Should().BeEmpty();
     }
@@ -84,6 +86,10 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.Status.Should().Be(401);
         ex.Message.Should().Contain("left running").And.Contain("input blob").And.Contain("kept");
+        ex.JobId.Should().Be(JobId);
+        ex.BatchRunCleanup!.JobMayStillRun.Should().BeTrue();
+        ex.BatchRunCleanup.JobDeleted.Should().BeFalse();
+        ex.BatchRunCleanup.InputBlobFate.Should().Be(BatchInputBlobFate.KeptWhileJobMayRead);
         _server.LogEntries.Should().NotContain(e => e.RequestMessage.Method == "DELETE");
         (await BlobsAsync(options)).Should().ContainSingle();
     }

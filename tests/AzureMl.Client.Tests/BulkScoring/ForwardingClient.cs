@@ -39,4 +39,6 @@ public sealed class ForwardingClient(IAzureMlClient inner) : IAzureMlClient
 
     public Task<BatchJobResult> RunBatchJobAsync(BatchJobInput input, BatchRunOptions options, IProgress<BatchJobProgress>? progress = null, CancellationToken cancellationToken = default) =>
         inner.RunBatchJobAsync(input, options, progress, cancellationToken);
+
+    public Task<int> CleanUpKeptInputsAsync(CancellationToken cancellationToken = default) => inner.CleanUpKeptInputsAsync(cancellationToken);
 }

@@ -36,6 +36,10 @@ public sealed class StorageRefusalTests(BatchEmulatorFixture fixture)
             .And.Contain("or start Azurite with --skipApiVersionCheck, or upgrade Azurite.")
             .And.NotContain(AzuriteInstance.AccountKey);
         error.InnerException.Should().BeOfType<RequestFailedException>();
+        var cleanup = BatchRunCleanup.FromException(error)!;
+        cleanup.JobId.Should().BeNull();
+        cleanup.InputContainerName.Should().Be(options.ContainerName);
+        cleanup.InputBlobFate.Should().Be(BatchInputBlobFate.NotCreated);
     }
 
     [Fact]
