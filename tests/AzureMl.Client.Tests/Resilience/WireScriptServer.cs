@@ -37,7 +37,7 @@ public sealed record WireReply(WireEnd End, int Status = 200, string Body = "", 
 }
 
 /// <summary>A request as the server read it.</summary>
-public sealed record WireRequest(string Method, string Path, string Body, int Connection);
+public sealed record WireRequest(string Method, string Path, string Body, int Connection, string Head = "");
 
 /// <summary>
 /// A loopback HTTP/1.1 server on a raw socket that answers each request as a script says, including the ways a
@@ -53,6 +53,7 @@ public sealed class WireScriptServer : IDisposable
     private readonly ConcurrentQueue<WireRequest> _received = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
     private int _connections;
+    private int _stalled;
     private int _count;
 
     /// <param name="script">Given a request and its 0-based index among all requests, says how to answer it.</param>
@@ -67,7 +68,13 @@ public sealed class WireScriptServer : IDisposable
 
     public IReadOnlyList<WireRequest> Received => [.. _received];
 
+    /// <summary>The request line and headers of each request read, in order.</summary>
+    public IReadOnlyList<string> ReceivedHeads => [.. _received.Select(r => r.Head)];
+
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>How many answers have been sent as far as their stall (headers and half the body).</summary>
+    public int Stalled => Volatile.Read(ref _stalled);
 
     public void Dispose()
     {
@@ -159,6 +166,7 @@ public sealed class WireScriptServer : IDisposable
                 return false;
             case WireEnd.StallMidBody:
                 await SendAsync(socket, partial);
+                Interlocked.Increment(ref _stalled);
                 return false;
             default:
                 throw new InvalidOperationException(reply.End.ToString());
@@ -279,7 +287,7 @@ public sealed class WireScriptServer : IDisposable
         }
 
         var path = first.Length > 1 ? first[1].Split('?')[0] : string.Empty;
-        return new WireRequest(first[0], path, Encoding.UTF8.GetString([.. body]), connection);
+        return new WireRequest(first[0], path, Encoding.UTF8.GetString([.. body]), connection, head);
     }
 
     private async Task<bool> FillAsync(Socket socket, List<byte> buffer, byte[] chunk)

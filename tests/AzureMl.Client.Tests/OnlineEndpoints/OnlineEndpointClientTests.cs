@@ -1,0 +1,278 @@
+using System.Text.Json;
+using Azure.Core;
+using AzureMl.Client.OnlineEndpoints;
+using AzureMl.Client.Tests.Gateway;
+using AzureMl.Client.Tests.Resilience;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AzureMl.Client.Tests.OnlineEndpoints;
+
+/// <summary>The online endpoint client on the wire: through DI and the real handler chain against a raw scripted server.</summary>
+public sealed class OnlineEndpointClientTests
+{
+    private const string PrimaryKey = "endpoint-primary-S3CRET-aaaa";
+    private const string SecondaryKey = "endpoint-secondary-S3CRET-bbbb";
+
+    private static ServiceProvider Build(string url, Action<OnlineEndpointOptions>? configure = null, Action<IAzureMlClientBuilder>? builder = null, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        var b = services.AddAzureMlOnlineEndpoint(o =>
+        {
+            o.ScoringUri = new Uri(url + "/score");
+            o.PrimaryKey = PrimaryKey;
+            configure?.Invoke(o);
+        }).ConfigureResilience(o =>
+        {
+            o.BaseDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxDelay = TimeSpan.FromMilliseconds(5);
+        });
+        builder?.Invoke(b);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    private static WireReply Json(string body, int status = 200, string? headers = null) => new(WireEnd.Answer, status, body, ExtraHeaders: headers);
+
+    [Fact]
+    public async Task ScoreAsync_Table_SendsMlflowSplitWithTypedCellsAndHeaders()
+    {
+        using var server = new WireScriptServer((_, _) => Json("[0.5, 1.5]"));
+        using var sp = Build(server.Url, o =>
+        {
+            o.Deployment = "blue";
+            o.ClientRequestId = "trace-42_x";
+        });
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+        var options = new OnlineScoringOptions();
+        options.Parameters["temperature"] = 0.8;
+
+        var output = await client.ScoreAsync(new ScoringTable("age", "name", "member").AddRow(42, "Ann \"A\"", true).AddRow(7.5, null, false), options);
+
+        var request = server.Received.Should().ContainSingle().Subject;
+        request.Method.Should().Be("POST");
+        request.Path.Should().Be("/score");
+        using var body = JsonDocument.Parse(request.Body);
+        body.RootElement.GetRawText().Should().Be(
+            """{"input_data":{"columns":["age","name","member"],"index":[0,1],"data":[[42,"Ann \u0022A\u0022",true],[7.5,null,false]]},"params":{"temperature":0.8}}""");
+        output.ColumnNames.Should().Equal("prediction");
+        output.Rows.Select(r => r.GetDouble(0)).Should().Equal(0.5, 1.5);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_Headers_CarryKeyDeploymentAndClientRequestId()
+    {
+        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var sp = Build(server.Url, o =>
+        {
+            o.Deployment = "blue";
+            o.ClientRequestId = "trace-42_x";
+        });
+
+        await sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var head = server.ReceivedHeads.Single();
+        head.Should().Contain("Authorization: Bearer " + PrimaryKey)
+            .And.Contain("azureml-model-deployment: blue")
+            .And.Contain("x-ms-client-request-id: trace-42_x")
+            .And.Contain("Content-Type: application/json");
+    }
+
+    public static TheoryData<string, string[], string[][]> AnswerForms() => new()
+    {
+        { "[11633.1, 8522.1]", ["prediction"], [["11633.1"], ["8522.1"]] },
+        { "[[1, 0.2], [0, 0.9]]", ["0", "1"], [["1", "0.2"], ["0", "0.9"]] },
+        { """[{"label": "a", "p": 0.9}, {"label": "b", "p": 0.1, "extra": true}]""", ["label", "p", "extra"], [["a", "0.9", null!], ["b", "0.1", "True"]] },
+        { """{"label": ["a", "b"], "p": [0.9, 0.1]}""", ["label", "p"], [["a", "0.9"], ["b", "0.1"]] },
+        { "\"[1, 2]\"", ["prediction"], [["1"], ["2"]] },
+        { "\"[{\\\"a\\\": 1}]\"", ["a"], [["1"]] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AnswerForms))]
+    public async Task ScoreAsync_EachAnswerForm_ReadsColumnsAndCells(string answer, string[] columns, string[][] rows)
+    {
+        using var server = new WireScriptServer((_, _) => Json(answer));
+        using var sp = Build(server.Url);
+
+        var output = await sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1).AddRow(2));
+
+        output.ColumnNames.Should().Equal(columns);
+        output.Rows.Select(r => Enumerable.Range(0, columns.Length).Select(c => r.IsNull(c) ? null : r.GetString(c)).ToArray())
+            .Should().BeEquivalentTo(rows, o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData("42")]
+    [InlineData("{\"a\": 1}")]
+    [InlineData("{\"a\": [1], \"b\": [1, 2]}")]
+    [InlineData("[1, [2]]")]
+    [InlineData("not json")]
+    [InlineData("")]
+    public async Task ScoreAsync_AnswerNotATable_ThrowsInvalidResponseBody(string answer)
+    {
+        using var server = new WireScriptServer((_, _) => Json(answer));
+        using var sp = Build(server.Url);
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.ErrorCode.Should().Be("InvalidResponseBody");
+        ex.Operation.Should().Be(AzureMlOperation.Score);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ModelFails424_CarriesModelStatusReasonMessageAndRequestId()
+    {
+        using var server = new WireScriptServer((_, _) => Json(
+            """{"message": "An unexpected error occurred in scoring script. Check the logs for more info."}""",
+            424,
+            "ms-azureml-model-error-statuscode: 500\r\nms-azureml-model-error-reason: model_error\r\nx-request-id: 6f1c2d4e-0000-4000-8000-000000000001"));
+        using var sp = Build(server.Url);
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.Status.Should().Be(424);
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Model);
+        ex.ModelStatus.Should().Be(500);
+        ex.ModelErrorReason.Should().Be("model_error");
+        ex.RequestId.Should().Be("6f1c2d4e-0000-4000-8000-000000000001");
+        ex.ServerMessage.Should().StartWith("An unexpected error occurred in scoring script");
+        server.Received.Should().ContainSingle("424 is not retried: the model answered");
+    }
+
+    [Theory]
+    [InlineData(429, 3)]
+    [InlineData(500, 3)]
+    [InlineData(502, 3)]
+    [InlineData(503, 3)]
+    [InlineData(504, 3)]
+    [InlineData(408, 1)]
+    [InlineData(404, 1)]
+    public async Task ScoreAsync_Status_RetriedOnlyWhenSafe(int status, int expectedSends)
+    {
+        using var server = new WireScriptServer((_, _) => Json("""{"message": "no"}""", status));
+        using var sp = Build(server.Url, builder: b => b.ConfigureResilience(o => o.MaxRetryAttempts = 2));
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.Status.Should().Be(status);
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Endpoint);
+        server.Received.Should().HaveCount(expectedSends);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_EndpointRefusesPrimaryKey_SendsOnceWithSecondaryAndKeepsIt()
+    {
+        using var keyed = new WireScriptServer((request, i) => i == 0 ? Json("""{"message": "Unauthorized"}""", 401) : Json("[1]"));
+        using var sp = Build(keyed.Url, o => o.SecondaryKey = SecondaryKey);
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        keyed.ReceivedHeads.Should().HaveCount(3);
+        keyed.ReceivedHeads[0].Should().Contain("Bearer " + PrimaryKey);
+        keyed.ReceivedHeads[1].Should().Contain("Bearer " + SecondaryKey);
+        keyed.ReceivedHeads[2].Should().Contain("Bearer " + SecondaryKey, "the key that worked is kept");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_GatewayRefusesSubscriptionKey_EndpointKeyIsNotSwitched()
+    {
+        using var server = new WireScriptServer((_, _) => Json(
+            """{"statusCode": 401, "message": "Access denied due to invalid subscription key."}""", 401,
+            "WWW-Authenticate: AzureApiManagementKey realm=\"x\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\""));
+        using var sp = Build(server.Url, o => o.SecondaryKey = SecondaryKey, b => b.AddSubscriptionKey(o => o.PrimaryKey = SubscriptionKeyHandlerTests.Primary));
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
+        server.ReceivedHeads.Should().ContainSingle().Which.Should().Contain("Bearer " + PrimaryKey).And.Contain("Ocp-Apim-Subscription-Key: " + SubscriptionKeyHandlerTests.Primary);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_EntraCredential_TokenCachedUntilNearExpiryAndRefreshedOnceOn401()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var credential = new CountingCredential(time);
+        using var server = new WireScriptServer((request, i) => i == 2 ? Json("""{"message": "token expired"}""", 401) : Json("[1]"));
+        using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseEntraCredential(credential), time);
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        time.Advance(TimeSpan.FromMinutes(56));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        credential.Scopes.Should().OnlyContain(s => s == OnlineEndpointCredentialHandler.EntraScope);
+        server.ReceivedHeads.Select(h => h.Contains("Bearer token-1", StringComparison.Ordinal) ? 1 : h.Contains("Bearer token-2", StringComparison.Ordinal) ? 2 : h.Contains("Bearer token-3", StringComparison.Ordinal) ? 3 : 0)
+            .Should().Equal([1, 1, 1, 2, 3], "cached, then refreshed once on the 401, then refreshed before expiry");
+    }
+
+    [Theory]
+    [InlineData("http://example.com/score", null, null, "ScoringUri")]
+    [InlineData("https://ep.westeurope.inference.ml.azure.com/score", "b", null, "Deployment")]
+    [InlineData("https://ep.westeurope.inference.ml.azure.com/score", "1blue", null, "Deployment")]
+    [InlineData("https://ep.westeurope.inference.ml.azure.com/score", null, "has space", "ClientRequestId")]
+    [InlineData("https://ep.westeurope.inference.ml.azure.com/score", null, "01234567890123456789012345678901234567890", "ClientRequestId")]
+    public void Constructor_InvalidOptions_ThrowsNamingTheSetting(string uri, string? deployment, string? requestId, string setting)
+    {
+        var act = () => new OnlineEndpointClient(new HttpClient(), new OnlineEndpointOptions { ScoringUri = new Uri(uri), Deployment = deployment, ClientRequestId = requestId });
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*{setting}*");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_TableWithoutRows_ThrowsBeforeAnyCall()
+    {
+        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var sp = Build(server.Url);
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x"));
+
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*no rows*");
+        server.Received.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ScoreJsonAsync_DoubleEncodedAnswer_ReturnsWhatItHolds()
+    {
+        using var server = new WireScriptServer((_, _) => Json("\"{\\\"result\\\": [1, 2]}\""));
+        using var sp = Build(server.Url);
+
+        var answer = await sp.GetRequiredService<IOnlineEndpointClient>().ScoreJsonAsync("""{"data": [[1, 2]]}"""u8.ToArray());
+
+        answer.GetProperty("result").GetArrayLength().Should().Be(2);
+        server.Received.Single().Body.Should().Be("""{"data": [[1, 2]]}""");
+    }
+
+    private sealed class CountingCredential(FakeTimeProvider time) : TokenCredential
+    {
+        private int _issued;
+
+        public List<string> Scopes { get; } = [];
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            lock (Scopes)
+            {
+                Scopes.AddRange(requestContext.Scopes);
+            }
+
+            var n = Interlocked.Increment(ref _issued);
+            return ValueTask.FromResult(new AccessToken("token-" + n, time.GetUtcNow().AddHours(1)));
+        }
+    }
+}
