@@ -208,6 +208,11 @@ internal static class MlflowPayload
         var single = new List<IReadOnlyList<string?>>(length);
         foreach (var item in root.EnumerateArray())
         {
+            if (item.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
+            {
+                throw new FormatException($"the answer mixes single predictions with a JSON {Describe(item.ValueKind)}");
+            }
+
             single.Add([Cell(item)]);
         }
 

@@ -59,7 +59,10 @@ internal static class AzureMlResiliencePipeline
                     if (request is not null && request.Options.TryGetValue(AzureMlTelemetry.State, out state))
                     {
                         state.AddRetry();
-                        state.LastFailure = DescribeFailure(args.Outcome);
+                        if (args.Outcome.Exception is not TimeoutRejectedException)
+                        {
+                            state.LastFailure = DescribeFailure(args.Outcome);
+                        }
                     }
 
                     var operation = OperationName(request);

@@ -162,7 +162,9 @@ internal sealed class AzureMlTransport
     internal AzureMlException TransportFailure(AzureMlOperation operation, string? jobId, Exception ex, OperationState? state = null)
     {
         var subject = AzureMlException.Subject(operation, jobId);
-        var cause = UnderlyingFailure(ex) ?? state?.LastFailure;
+        // Under a timeout the transport's own words are only the cancellation; the cause is what failed before it.
+        var timeout = ex is OperationCanceledException or TimeoutException or TimeoutRejectedException || ex.InnerException is TimeoutException;
+        var cause = (timeout ? null : UnderlyingFailure(ex)) ?? state?.LastFailure;
         if (ex is BrokenCircuitException)
         {
             var text = $"{subject} was not sent: the circuit breaker is open after repeated failures of this service. Try again later.";

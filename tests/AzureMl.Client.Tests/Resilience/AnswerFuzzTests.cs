@@ -36,6 +36,9 @@ public sealed class AnswerFuzzTests
             ("status", AzureMlOperation.GetJobStatus, 200, StatusAnswer.Trim(), null),
             ("start", AzureMlOperation.StartJob, 200, string.Empty, null),
             ("delete", AzureMlOperation.DeleteJob, 200, string.Empty, null),
+            ("score-records", AzureMlOperation.Score, 200, """[{"Col2":"This is a good day","Col2_HashingFeature.0":1,"p":0.5,"ok":true}]""", null),
+            ("score-columns", AzureMlOperation.Score, 200, """{"label":["a","b"],"p":[0.9,0.1]}""", null),
+            ("score-424", AzureMlOperation.Score, 424, """{"message":"An unexpected error occurred in scoring script. Check the logs for more info."}""", "ms-azureml-model-error-statuscode: 500\r\nms-azureml-model-error-reason: model_error"),
         };
         foreach (var op in Enum.GetValues<AzureMlOperation>())
         {
@@ -134,7 +137,7 @@ public sealed class AnswerFuzzTests
             Volatile.Write(ref current, variant);
             try
             {
-                await SendOnceTests.RunPublicAsync(host.Client, variant.Operation).WaitAsync(TimeSpan.FromSeconds(30));
+                await SendOnceTests.RunPublicAsync(host, variant.Operation).WaitAsync(TimeSpan.FromSeconds(30));
             }
             catch (AzureMlException ex)
             {

@@ -29,6 +29,7 @@ public sealed class SendOnceTests
 
     internal static WireReply OkFor(WireRequest request) => request switch
     {
+        { Method: "POST", Path: "/score" } => WireReply.Ok("[[1, 1, 2, 2, 0, 2, 0, 1]]"),
         { Method: "POST", Path: var p } when p.EndsWith("/execute", StringComparison.Ordinal) => WireReply.Ok(ExecuteAnswer),
         { Method: "POST", Path: var p } when p.EndsWith("/jobs", StringComparison.Ordinal) => WireReply.Ok("\"" + TestHost.JobId + "\""),
         { Method: "POST" } => new WireReply(WireEnd.Answer, 200, string.Empty, ContentType: null),
@@ -42,13 +43,14 @@ public sealed class SendOnceTests
         return request.Method == method.Method && request.Path == path;
     }
 
-    internal static Task RunPublicAsync(IAzureMlClient client, AzureMlOperation operation, CancellationToken cancellationToken = default) => operation switch
+    internal static Task RunPublicAsync(TestHost host, AzureMlOperation operation, CancellationToken cancellationToken = default) => operation switch
     {
-        AzureMlOperation.Execute => client.ExecuteAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken),
-        AzureMlOperation.SubmitJob => client.SubmitJobAsync(SampleJob(), cancellationToken),
-        AzureMlOperation.StartJob => client.StartJobAsync(TestHost.JobId, cancellationToken),
-        AzureMlOperation.GetJobStatus => client.GetJobStatusAsync(TestHost.JobId, cancellationToken),
-        AzureMlOperation.DeleteJob => client.DeleteJobAsync(TestHost.JobId, cancellationToken),
+        AzureMlOperation.Score => host.Online.ScoreAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken: cancellationToken),
+        AzureMlOperation.Execute => host.Client.ExecuteAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken),
+        AzureMlOperation.SubmitJob => host.Client.SubmitJobAsync(SampleJob(), cancellationToken),
+        AzureMlOperation.StartJob => host.Client.StartJobAsync(TestHost.JobId, cancellationToken),
+        AzureMlOperation.GetJobStatus => host.Client.GetJobStatusAsync(TestHost.JobId, cancellationToken),
+        AzureMlOperation.DeleteJob => host.Client.DeleteJobAsync(TestHost.JobId, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 
@@ -73,12 +75,12 @@ public sealed class SendOnceTests
         if (reusedConnection)
         {
             // A first exchange leaves a pooled keep-alive connection, which is where a silent re-send would happen.
-            await host.Client.GetJobStatusAsync(TestHost.JobId);
+            await (operation == AzureMlOperation.Score ? RunPublicAsync(host, operation) : host.Client.GetJobStatusAsync(TestHost.JobId));
             before = server.Received.Count;
             Volatile.Write(ref armed, 1);
         }
 
-        var error = await host.CaptureAsync(() => RunPublicAsync(host.Client, operation));
+        var error = await host.CaptureAsync(() => RunPublicAsync(host, operation));
 
         var sent = server.Received.Skip(before).Count(r => IsOperation(r, operation));
         var retriesLogged = host.Logs.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled");

@@ -56,6 +56,21 @@ internal sealed class TestHost : IDisposable
             resilience?.Invoke(o);
         });
         configure?.Invoke(builder);
+
+        // The online endpoint client of the same test, on the same server (at /score) with the same resilience.
+        services.AddAzureMlOnlineEndpoint(OnlineName, o =>
+        {
+            o.ScoringUri = new Uri(url.TrimEnd('/') + "/score");
+            o.PrimaryKey = MlKey;
+        }).ConfigureResilience(o =>
+        {
+            o.MaxRetryAttempts = 2;
+            o.BaseDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxDelay = TimeSpan.FromMilliseconds(5);
+            o.AttemptTimeout = time is null ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(10);
+            o.TotalTimeout = time is null ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(30);
+            resilience?.Invoke(o);
+        });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Client = (AzureMlClient)_provider.GetRequiredService<IAzureMlClient>();
     }
@@ -65,6 +80,11 @@ internal sealed class TestHost : IDisposable
     public FakeTimeProvider? Time { get; }
 
     public AzureMlClient Client { get; }
+
+    public const string OnlineName = "online";
+
+    /// <summary>The online endpoint client registered beside <see cref="Client"/>, sending to <c>/score</c> on the same server.</summary>
+    public AzureMl.Client.OnlineEndpoints.IOnlineEndpointClient Online => _provider.GetRequiredKeyedService<AzureMl.Client.OnlineEndpoints.IOnlineEndpointClient>(OnlineName);
 
     public IServiceProvider Services => _provider;
 
@@ -80,13 +100,14 @@ internal sealed class TestHost : IDisposable
             AzureMlOperation.StartJob => (HttpMethod.Post, $"jobs/{JobId}/start"),
             AzureMlOperation.GetJobStatus => (HttpMethod.Get, $"jobs/{JobId}"),
             AzureMlOperation.DeleteJob => (HttpMethod.Delete, $"jobs/{JobId}"),
+            AzureMlOperation.Score => (HttpMethod.Post, "score"),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
-        return (method, rel, root + rel);
+        return (method, rel, operation == AzureMlOperation.Score ? "/score" : root + rel);
     }
 
     public static bool ReadsBody(AzureMlOperation operation) =>
-        operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob or AzureMlOperation.GetJobStatus;
+        operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob or AzureMlOperation.GetJobStatus or AzureMlOperation.Score;
 
     /// <summary>
     /// Runs one operation through its public method. With <paramref name="extraQuery"/> (a query the public methods
@@ -97,7 +118,7 @@ internal sealed class TestHost : IDisposable
     {
         if (extraQuery is null)
         {
-            await SendOnceTests.RunPublicAsync(Client, operation, cancellationToken);
+            await SendOnceTests.RunPublicAsync(this, operation, cancellationToken);
             return;
         }
 
