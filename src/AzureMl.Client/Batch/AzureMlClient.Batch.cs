@@ -57,8 +57,8 @@ public sealed partial class AzureMlClient
     /// <inheritdoc />
     public async Task<BatchJobStatus> GetJobStatusAsync(string jobId, CancellationToken cancellationToken = default)
     {
-        var (status, _) = await GetJobStatusCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return status;
+        var (status, retryAfter) = await GetJobStatusCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return retryAfter is null ? status : new BatchJobStatus(status.JobId, status.State, status.Results, status.Details) { RetryAfter = retryAfter };
     }
 
     /// <inheritdoc />
@@ -101,11 +101,11 @@ public sealed partial class AzureMlClient
             throw thrown;
         }
 
-        return new BatchJobOperation(this, jobId, null, submittedHere: true);
+        return new BatchJobOperation(this, jobId, null, TimeProvider, submittedHere: true);
     }
 
     /// <inheritdoc />
-    public BatchJobOperation GetBatchJob(string jobId) => BatchJobOperation.Rehydrate(this, jobId);
+    public BatchJobOperation GetBatchJob(string jobId) => BatchJobOperation.Rehydrate(this, jobId, TimeProvider);
 
     /// <summary>Reads a status and the <c>Retry-After</c> the service sent with it, if any.</summary>
     internal async Task<(BatchJobStatus Status, TimeSpan? RetryAfter)> GetJobStatusCoreAsync(string jobId, CancellationToken cancellationToken)

@@ -86,7 +86,7 @@ public sealed partial class AzureMlClient
             await StartJobAsync(jobId, cancellationToken).ConfigureAwait(false);
             progress?.Report(new BatchJobProgress(BatchJobStage.Started, jobId));
 
-            var operation = new BatchJobOperation(this, jobId, null, submittedHere: true);
+            var operation = new BatchJobOperation(this, jobId, null, TimeProvider, submittedHere: true);
             var status = await operation.WaitCoreAsync(
                 options.Polling,
                 s => progress?.Report(new BatchJobProgress(BatchJobStage.StatusChanged, jobId, s.State)),

@@ -6,7 +6,7 @@ namespace AzureMl.Client.Batch;
 /// <summary>
 /// A running (or finished) batch job: poll it, wait for it, or cancel it. Get one from
 /// <see cref="IAzureMlClient.SubmitAndStartJobAsync"/>, or pick up a job by id with <see cref="IAzureMlClient.GetBatchJob"/>
-/// or <see cref="Rehydrate"/> — in another process too. Not thread-safe: use one instance from one flow at a time.
+/// or <see cref="Rehydrate(IAzureMlClient, string)"/> — in another process too. Not thread-safe: use one instance from one flow at a time.
 /// </summary>
 [DebuggerDisplay("BatchJobOperation {Id}, {Status?.State}")]
 public sealed class BatchJobOperation
@@ -17,16 +17,16 @@ public sealed class BatchJobOperation
     // Job duration is recorded only for jobs this process submitted: a rehydrated job's start is unknown.
     private readonly long? _submittedAt;
 
-    internal BatchJobOperation(IAzureMlClient client, string id, BatchJobStatus? status, bool submittedHere = false)
+    internal BatchJobOperation(IAzureMlClient client, string id, BatchJobStatus? status, TimeProvider timeProvider, bool submittedHere = false)
     {
         _client = client;
         Id = id;
         Status = status;
-        _timeProvider = client is AzureMlClient concrete ? concrete.TimeProvider : TimeProvider.System;
+        _timeProvider = timeProvider;
         _submittedAt = submittedHere ? _timeProvider.GetTimestamp() : null;
     }
 
-    /// <summary>The job id. Store it to pick the job up later with <see cref="Rehydrate"/>.</summary>
+    /// <summary>The job id. Store it to pick the job up later with <see cref="Rehydrate(IAzureMlClient, string)"/>.</summary>
     public string Id { get; }
 
     /// <summary>The last status read from the service, or <see langword="null"/> before the first read.</summary>
@@ -46,11 +46,23 @@ public sealed class BatchJobOperation
     /// <param name="jobId">The job id.</param>
     /// <returns>The operation.</returns>
     /// <exception cref="ArgumentException"><paramref name="jobId"/> is empty or contains characters that would change the URL.</exception>
-    public static BatchJobOperation Rehydrate(IAzureMlClient client, string jobId)
+    /// <remarks>
+    /// Waits between polls on <see cref="TimeProvider.System"/>: <see cref="IAzureMlClient.GetBatchJob"/> on an
+    /// <see cref="AzureMlClient"/> uses the client's own clock, and <see cref="Rehydrate(IAzureMlClient, string, TimeProvider?)"/> takes one.
+    /// </remarks>
+    public static BatchJobOperation Rehydrate(IAzureMlClient client, string jobId) => Rehydrate(client, jobId, null);
+
+    /// <summary>Picks up an existing job by id, waiting between polls on <paramref name="timeProvider"/>.</summary>
+    /// <param name="client">The client for the web service that runs the job.</param>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="timeProvider">The clock for waits between polls and for the job's duration; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <returns>The operation.</returns>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is empty or contains characters that would change the URL.</exception>
+    public static BatchJobOperation Rehydrate(IAzureMlClient client, string jobId, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(client);
         Guard.PathSegment(jobId, nameof(jobId));
-        return new BatchJobOperation(client, jobId, null);
+        return new BatchJobOperation(client, jobId, null, timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Reads the job's status once.</summary>
@@ -128,22 +140,15 @@ public sealed class BatchJobOperation
 
     private async Task<(BatchJobStatus Status, TimeSpan? RetryAfter)> PollAsync(CancellationToken cancellationToken)
     {
-        BatchJobStatus status;
-        TimeSpan? retryAfter = null;
-        if (_client is AzureMlClient concrete)
-        {
-            (status, retryAfter) = await concrete.GetJobStatusCoreAsync(Id, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            status = await _client.GetJobStatusAsync(Id, cancellationToken).ConfigureAwait(false);
-        }
+        // The public method, whatever the client: a fake or a decorator of IAzureMlClient takes the same path.
+        var status = await _client.GetJobStatusAsync(Id, cancellationToken).ConfigureAwait(false);
+        var retryAfter = status.RetryAfter;
 
         var wasCompleted = HasCompleted;
         Status = status;
         if (!wasCompleted && status.IsCompleted && _submittedAt is { } submittedAt)
         {
-            Telemetry.AzureMlTelemetry.JobCompleted(_timeProvider.GetElapsedTime(submittedAt), status.State.ToString(), (_client as AzureMlClient)?.ServiceId);
+            Telemetry.AzureMlTelemetry.JobCompleted(_timeProvider.GetElapsedTime(submittedAt), status.State.ToString(), _client.ServiceUri.Segments[^1].TrimEnd('/'));
         }
 
         return (status, retryAfter);

@@ -40,6 +40,12 @@ public sealed class BatchJobStatus
     /// <summary>The service's error text when the job <see cref="BatchJobState.Failed"/>; otherwise usually <see langword="null"/>.</summary>
     public string? Details { get; }
 
+    /// <summary>
+    /// How long the service asked to wait before the next status read (<c>Retry-After</c> on this answer), if it
+    /// said; <see cref="BatchJobOperation"/> waits that long when <see cref="BatchPollingOptions.HonorRetryAfter"/> is on.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>Whether the job has ended (finished, failed or cancelled).</summary>
     public bool IsCompleted => State.IsTerminal();
 

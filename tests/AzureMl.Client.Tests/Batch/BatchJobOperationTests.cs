@@ -97,6 +97,22 @@ public class BatchJobOperationTests
     }
 
     [Fact]
+    public async Task WaitForCompletionAsync_DecoratedClient_SameClockAndRetryAfterAsTheRealOne()
+    {
+        // A user's decorator of IAzureMlClient: the operation polls through the public method and gets the same
+        // Retry-After and, rehydrated with it, the same clock (no cast to the concrete client anywhere).
+        _handler.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
+        var decorated = new AzureMl.Client.Tests.BulkScoring.ForwardingClient(_client);
+        var wait = BatchJobOperation.Rehydrate(decorated, JobId, _time).WaitForCompletionAsync();
+
+        var first = await _time.NextTimerAsync();
+        _time.Advance(first);
+        await wait;
+
+        first.Should().Be(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task WaitForCompletionAsync_RetryAfterIgnoredWhenDisabled()
     {
         _handler.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
@@ -191,7 +207,7 @@ public class BatchJobOperationTests
         var otherHandler = new ScriptedHandler(_time).ThenStatus("Running").ThenStatus("Finished");
         var otherClient = BatchTestSupport.CreateClient("https://example.test", otherHandler, _time);
 
-        var operation = BatchJobOperation.Rehydrate(otherClient, JobId);
+        var operation = BatchJobOperation.Rehydrate(otherClient, JobId, _time);
         var wait = operation.WaitForCompletionAsync();
         _time.Advance(await _time.NextTimerAsync());
 
