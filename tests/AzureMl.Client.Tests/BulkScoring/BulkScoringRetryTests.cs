@@ -8,7 +8,9 @@ namespace AzureMl.Client.Tests.BulkScoring;
 
 /// <summary>
 /// Retries in bulk scoring through a client registered with <c>AddAzureMlClient</c> (the real handler chain:
-/// resilience pipeline, response buffering), on fake time: nothing waits unless the test moves the clock.
+/// resilience pipeline, response buffering). The run's waits are on fake time (<see cref="BulkScoringOptions.TimeProvider"/>):
+/// nothing waits unless the test moves the clock. The pipeline keeps the real clock, so that a pipeline retry (which
+/// these tests expect not to happen) would end by itself instead of holding the provider's disposal.
 /// </summary>
 public sealed class BulkScoringRetryTests
 {
@@ -25,10 +27,9 @@ public sealed class BulkScoringRetryTests
         }
     }
 
-    private static ServiceProvider Services(EchoScoringHandler handler, FakeTimeProvider time)
+    private static ServiceProvider Services(EchoScoringHandler handler)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
         services.AddAzureMlClient(o =>
         {
             o.Endpoint = new Uri("http://scoring.test");
@@ -90,7 +91,7 @@ public sealed class BulkScoringRetryTests
                 return Task.FromResult<HttpResponseMessage?>(null);
             },
         };
-        await using var services = Services(handler, time);
+        await using var services = Services(handler);
         var client = services.GetRequiredService<IAzureMlClient>();
         var reports = new ConcurrentQueue<BulkScoringProgress>();
         var options = new BulkScoringOptions
@@ -98,6 +99,7 @@ public sealed class BulkScoringRetryTests
             BatchSize = batchSize,
             MaxConcurrency = concurrency,
             Progress = new Recorder(reports),
+            TimeProvider = time,
         };
 
         // Should an assertion fail while the run waits, leaving the test stops the run.
@@ -137,15 +139,17 @@ public sealed class BulkScoringRetryTests
                 ? EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)
                 : null),
         };
-        await using var services = Services(handler, time);
+        await using var services = Services(handler);
         var client = services.GetRequiredService<IAzureMlClient>();
         var reports = new ConcurrentQueue<BulkScoringProgress>();
-        var options = new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 8, Progress = new Recorder(reports) };
+        var options = new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 8, Progress = new Recorder(reports), TimeProvider = time };
 
         using var stop = new CancellationTokenSource();
         using var cancelOnExit = new CancelOnDispose(stop);
         var run = Task.Run(() => CollectAsync(client.ScoreBulkAsync(Columns, Rows(rowCount), options, stop.Token)));
-        var wait = await time.ShortWait.WaitAsync(Guard);
+        await Task.WhenAny(time.ShortWait, Task.Delay(Guard));
+        time.ShortWait.IsCompleted.Should().BeTrue("the run, not the pipeline, waits after the 503");
+        var wait = await time.ShortWait;
         wait.Should().Be(TimeSpan.FromSeconds(1), "Retry-After is honoured");
         time.Advance(wait);
         var rows = await run.WaitAsync(Guard);
