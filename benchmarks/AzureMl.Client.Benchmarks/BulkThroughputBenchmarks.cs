@@ -142,6 +142,23 @@ public class BulkThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = BulkRows, Description = "ScoreBulkAsync (500 rows, 20 in flight = endpoint limit)")]
     public Task<int> BulkScoringAtEndpointLimit() => ScoreBulk(new BulkScoringOptions { MaxConcurrency = EndpointConcurrency });
 
+    /// <summary>Scores the run's rows through <paramref name="client"/>, checking that batches come back in input order, whole.</summary>
+    internal async Task<int> ScoreBulkInOrder(IAzureMlClient client, BulkScoringOptions? options)
+    {
+        var scored = 0;
+        await foreach (var batch in client.ScoreBulkAsync(["Col2"], _rows.Take(Bulk), options).ConfigureAwait(false))
+        {
+            if (batch.FirstRow != scored || batch.Results.Count != batch.RowCount)
+            {
+                throw new InvalidOperationException($"Batch at row {batch.FirstRow} ({batch.Results.Count} of {batch.RowCount} rows) came after {scored} rows.");
+            }
+
+            scored += batch.Results.Count;
+        }
+
+        return scored;
+    }
+
     private async Task<int> ScoreBulk(BulkScoringOptions? options)
     {
         var scored = 0;

@@ -20,48 +20,58 @@ public static class PairedBulkFraction
         {
             var rows = BenchmarkSettings.Quick ? BulkThroughputBenchmarks.QuickRows : BulkThroughputBenchmarks.BulkRows;
             Console.WriteLine($"Paired bulk/ceiling: {rounds} rounds of {rows:N0} rows each way, after {warmupRounds} warm-up rounds; {Environment.ProcessorCount} cores, .NET {Environment.Version}; {benchmark.Hosting}.");
-            for (var i = 0; i < warmupRounds; i++)
-            {
-                await benchmark.EmulatorCeiling();
-                await benchmark.BulkScoring();
-            }
-
-            var ceilings = new List<double>();
-            var bulks = new List<double>();
-            var fractions = new List<double>();
-            Console.WriteLine("| Round | Emulator ceiling (rows/s) | ScoreBulkAsync, defaults (rows/s) | Fraction |");
-            Console.WriteLine("|---:|---:|---:|---:|");
-            for (var round = 1; round <= rounds; round++)
-            {
-                double ceiling, bulk;
-                if (round % 2 == 1)
-                {
-                    ceiling = await RateAsync(benchmark.EmulatorCeiling, rows);
-                    bulk = await RateAsync(benchmark.BulkScoring, rows);
-                }
-                else
-                {
-                    bulk = await RateAsync(benchmark.BulkScoring, rows);
-                    ceiling = await RateAsync(benchmark.EmulatorCeiling, rows);
-                }
-
-                ceilings.Add(ceiling);
-                bulks.Add(bulk);
-                fractions.Add(bulk / ceiling);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {round} | {ceiling:N0} | {bulk:N0} | {bulk / ceiling:P1} |"));
-            }
-
-            Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Median fraction: {Quantile(fractions, 0.5):P1} (quartiles {Quantile(fractions, 0.25):P1} to {Quantile(fractions, 0.75):P1}, range {fractions.Min():P1} to {fractions.Max():P1}); target 80%."));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Median rates: ScoreBulkAsync {Quantile(bulks, 0.5):N0} rows/s, ceiling {Quantile(ceilings, 0.5):N0} rows/s, ratio {Quantile(bulks, 0.5) / Quantile(ceilings, 0.5):P1}."));
+            await RunPairsAsync(("Emulator ceiling", benchmark.EmulatorCeiling), ("ScoreBulkAsync, defaults", benchmark.BulkScoring), rows, rounds, warmupRounds, "80%");
             return 0;
         }
         finally
         {
             await benchmark.Cleanup();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="baseline"/> and <paramref name="subject"/> back to back, alternating which goes first, and
+    /// prints every round's rates and fraction (subject / baseline), their median and quartiles, and the ratio of the
+    /// median rates.
+    /// </summary>
+    internal static async Task RunPairsAsync((string Name, Func<Task<int>> Run) baseline, (string Name, Func<Task<int>> Run) subject, int rows, int rounds, int warmupRounds, string target)
+    {
+        for (var i = 0; i < warmupRounds; i++)
+        {
+            await baseline.Run();
+            await subject.Run();
+        }
+
+        var baselines = new List<double>();
+        var subjects = new List<double>();
+        var fractions = new List<double>();
+        Console.WriteLine($"| Round | {baseline.Name} (rows/s) | {subject.Name} (rows/s) | Fraction |");
+        Console.WriteLine("|---:|---:|---:|---:|");
+        for (var round = 1; round <= rounds; round++)
+        {
+            double first, second;
+            if (round % 2 == 1)
+            {
+                first = await RateAsync(baseline.Run, rows);
+                second = await RateAsync(subject.Run, rows);
+            }
+            else
+            {
+                second = await RateAsync(subject.Run, rows);
+                first = await RateAsync(baseline.Run, rows);
+            }
+
+            baselines.Add(first);
+            subjects.Add(second);
+            fractions.Add(second / first);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {round} | {first:N0} | {second:N0} | {second / first:P1} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Median fraction: {Quantile(fractions, 0.5):P1} (quartiles {Quantile(fractions, 0.25):P1} to {Quantile(fractions, 0.75):P1}, range {fractions.Min():P1} to {fractions.Max():P1}); target {target}."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Median rates: {subject.Name} {Quantile(subjects, 0.5):N0} rows/s, {baseline.Name} {Quantile(baselines, 0.5):N0} rows/s, ratio {Quantile(subjects, 0.5) / Quantile(baselines, 0.5):P1}."));
     }
 
     private static async Task<double> RateAsync(Func<Task<int>> run, int rows)

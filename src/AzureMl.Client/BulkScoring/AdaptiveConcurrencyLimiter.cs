@@ -3,13 +3,14 @@ namespace AzureMl.Client.Internal;
 /// <summary>
 /// Bounds the calls in flight, halving the bound when a call is throttled and raising it by one after a full round of
 /// successes (additive increase, multiplicative decrease). A throttle decreases the bound once per generation, so a
-/// burst of 503s from calls started together counts as one signal.
+/// burst of 503s from calls started together counts as one signal. Waiters get free slots in the order of their
+/// priority (a batch's first row), so a batch sent again after a failure goes before later batches not yet sent.
 /// </summary>
 internal sealed class AdaptiveConcurrencyLimiter(int maximum)
 {
     private readonly int _maximum = maximum;
     private readonly Lock _lock = new();
-    private readonly Queue<TaskCompletionSource<int>> _waiters = new();
+    private readonly PriorityQueue<TaskCompletionSource<int>, long> _waiters = new();
     private int _limit = maximum;
     private int _inUse;
     private int _generation;
@@ -29,7 +30,9 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
     public int Peak { get; private set; }
 
     /// <summary>Waits for a slot; returns the generation to hand back to <see cref="Release"/>.</summary>
-    public ValueTask<int> AcquireAsync(CancellationToken cancellationToken)
+    /// <param name="priority">Lower goes first among waiters (a batch's first row).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ValueTask<int> AcquireAsync(long priority, CancellationToken cancellationToken)
     {
         TaskCompletionSource<int> waiter;
         lock (_lock)
@@ -42,7 +45,7 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
             }
 
             waiter = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter);
+            _waiters.Enqueue(waiter, priority);
         }
 
         return WaitAsync(waiter, cancellationToken);
@@ -68,7 +71,7 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
                 _successes = 0;
             }
 
-            while (_inUse < _limit && _waiters.TryDequeue(out var waiter))
+            while (_inUse < _limit && _waiters.TryDequeue(out var waiter, out _))
             {
                 // A cancelled waiter fails TrySetResult and gives its turn to the next one.
                 if (waiter.TrySetResult(_generation))

@@ -14,7 +14,7 @@ public static class AzureMlClientBulkExtensions
 {
     /// <summary>
     /// Scores a stream of table rows in batches, concurrently, and yields each batch's output rows in input order.
-    /// The input is read only as far as the in-flight window needs (twice <see cref="BulkScoringOptions.MaxConcurrency"/> batches).
+    /// The input is read only as far as the in-flight window needs (four times <see cref="BulkScoringOptions.MaxConcurrency"/> batches, so finished batches can wait behind one being retried while new ones are sent).
     /// </summary>
     /// <param name="client">The client of the web service.</param>
     /// <param name="columnNames">The input column names.</param>

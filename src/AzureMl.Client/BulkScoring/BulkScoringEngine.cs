@@ -13,16 +13,33 @@ internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool bor
 
 /// <summary>
 /// Runs a bulk scoring job: reads rows into batches, sends up to the concurrency bound at once, and yields batches in
-/// input order. At most twice the concurrency bound of batches exist at a time, so memory follows the window, not
-/// the input.
+/// input order. At most <see cref="WindowPerCall"/> times the concurrency bound of batches exist at a time, so memory
+/// follows the window, not the input.
 /// </summary>
 /// <remarks>
+/// <para>
 /// With an <see cref="AzureMlClient"/>, each batch is written as its JSON request body while its rows are read, and
 /// sent as it is (with a Content-Length): no table of rows is built, and the byte limit is exact. Other
 /// <see cref="IAzureMlClient"/> implementations get a <see cref="ScoringRequest"/> per batch.
+/// </para>
+/// <para>
+/// With an <see cref="AzureMlClient"/>, the run is the one owner of retries of the service's answers to its calls:
+/// the resilience pipeline does not retry them (<see cref="Resilience.AzureMlResiliencePipeline.AnswersRetriedByCaller"/>).
+/// A throttled answer (429, 503) lowers the concurrency at once and waits <c>Retry-After</c> or the throttle
+/// backoff; a transient one (408, 500, 502, 504) waits the short transient backoff, since the concurrency bound, not
+/// the wait, is what caps the load a retry adds. Failures without an answer (connection, timeout) stay with the
+/// pipeline. A batch sent again gets the next free slot before later batches, so the head of the window is not held
+/// behind them.
+/// </para>
 /// </remarks>
 internal static class BulkScoringEngine
 {
+    /// <summary>
+    /// Batches the window holds per call allowed in flight. Finished batches wait in it behind an earlier one that is
+    /// being retried; room for several times the calls in flight keeps sending while the head waits.
+    /// </summary>
+    internal const int WindowPerCall = 4;
+
     private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
 
@@ -42,7 +59,7 @@ internal static class BulkScoringEngine
         var reader = new BatchReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, json: direct is not null);
         await using var readerScope = reader.ConfigureAwait(false);
         var window = new Queue<Task<BulkScoringBatch<TResult>>>();
-        var capacity = options.MaxConcurrency * 2;
+        var capacity = options.MaxConcurrency * WindowPerCall;
         try
         {
             while (true)
@@ -442,10 +459,11 @@ internal static class BulkScoringEngine
             }
 
             var throttles = 0;
+            var transients = 0;
             var first = true;
             while (true)
             {
-                var generation = await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                var generation = await _limiter.AcquireAsync(firstRow, cancellationToken).ConfigureAwait(false);
                 if (firstRow > Volatile.Read(ref _firstFailedRow))
                 {
                     // An earlier batch failed the run: this one is never yielded, so it is not sent.
@@ -480,6 +498,16 @@ internal static class BulkScoringEngine
                     Report();
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                     Interlocked.Increment(ref _retries);
+                    continue;
+                }
+                catch (AzureMlException ex) when (direct is not null && IsTransientAnswer(ex) && transients < options.MaxTransientRetries)
+                {
+                    // Only where the pipeline left the answer to the run (ExecuteJsonAsync): no second retry layer.
+                    _limiter.Release(generation, throttled: false);
+                    transients++;
+                    await Task.Delay(Backoff(options.TransientRetryBackoff, transients), _time, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Increment(ref _retries);
+                    Report();
                     continue;
                 }
                 catch (AzureMlException ex)
@@ -520,15 +548,24 @@ internal static class BulkScoringEngine
             }
             else
             {
-                var backoff = options.ThrottleBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
-#pragma warning disable CA5394 // Jitter spreads retries of concurrent batches; it needs no security.
-                backoff *= 0.8 + (Random.Shared.NextDouble() * 0.4);
-#pragma warning restore CA5394
-                delay = TimeSpan.FromMilliseconds(Math.Min(backoff, options.MaxThrottleDelay.TotalMilliseconds));
+                delay = Backoff(options.ThrottleBackoff, attempt);
             }
 
             return delay > options.MaxThrottleDelay ? options.MaxThrottleDelay : delay;
         }
+
+        /// <summary><paramref name="first"/> doubled per earlier attempt, ±20% jitter, at most <see cref="BulkScoringOptions.MaxThrottleDelay"/>.</summary>
+        private TimeSpan Backoff(TimeSpan first, int attempt)
+        {
+            var backoff = first.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
+#pragma warning disable CA5394 // Jitter spreads retries of concurrent batches; it needs no security.
+            backoff *= 0.8 + (Random.Shared.NextDouble() * 0.4);
+#pragma warning restore CA5394
+            return TimeSpan.FromMilliseconds(Math.Min(backoff, options.MaxThrottleDelay.TotalMilliseconds));
+        }
+
+        /// <summary>An answer that may well succeed when sent again at once: 408, 500, 502, 504 (503 is throttling).</summary>
+        private static bool IsTransientAnswer(AzureMlException ex) => ex.Status is 408 or 500 or 502 or 504;
 
         private void Update(ref long counter, int rows)
         {

@@ -43,6 +43,22 @@ public sealed class BulkScoringOptions
     /// <value>Default: 60 seconds. Range up to 1 hour.</value>
     public TimeSpan MaxThrottleDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many times one batch is sent again after a transient answer (408, 500, 502 or 504) before it counts as
+    /// failed. With an <see cref="AzureMlClient"/> the run owns these retries (its resilience pipeline does not retry
+    /// bulk calls' answers); other <see cref="IAzureMlClient"/> implementations keep their own and get none from the run.
+    /// </summary>
+    /// <value>Default: 3 (as the resilience pipeline's default). Range 0 to 100.</value>
+    public int MaxTransientRetries { get; set; } = 3;
+
+    /// <summary>
+    /// The first wait before a batch is sent again after a transient answer; it doubles on each retry of a batch
+    /// (±20% jitter). Short, because <see cref="MaxConcurrency"/> already caps the load a retry adds, while later
+    /// batches wait behind it to be yielded in order.
+    /// </summary>
+    /// <value>Default: 10 milliseconds. Range 0 to <see cref="MaxThrottleDelay"/>.</value>
+    public TimeSpan TransientRetryBackoff { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The input port the rows are sent to.</summary>
     /// <value>Default: <c>input1</c>.</value>
     public string InputName { get; set; } = ScoringRequest.DefaultInputName;
@@ -59,7 +75,7 @@ public sealed class BulkScoringOptions
     /// <value>Default: <see langword="null"/> (no progress reports).</value>
     public IProgress<BulkScoringProgress>? Progress { get; set; }
 
-    /// <summary>The clock for throttling waits; <see langword="null"/> uses the client's.</summary>
+    /// <summary>The clock for throttling and transient-retry waits; <see langword="null"/> uses the client's.</summary>
     /// <value>Default: <see langword="null"/> (the <see cref="AzureMlClient"/>'s clock, or <see cref="TimeProvider.System"/> for other implementations).</value>
     public TimeProvider? TimeProvider { get; set; }
 
@@ -96,6 +112,16 @@ public sealed class BulkScoringOptions
         if (ThrottleBackoff < TimeSpan.FromMilliseconds(1) || ThrottleBackoff > MaxThrottleDelay)
         {
             errors.Add($"{nameof(ThrottleBackoff)} is {ThrottleBackoff}: use 1 millisecond to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
+        }
+
+        if (MaxTransientRetries is < 0 or > 100)
+        {
+            errors.Add($"{nameof(MaxTransientRetries)} is {MaxTransientRetries}: use 0 to 100.");
+        }
+
+        if (TransientRetryBackoff < TimeSpan.Zero || TransientRetryBackoff > MaxThrottleDelay)
+        {
+            errors.Add($"{nameof(TransientRetryBackoff)} is {TransientRetryBackoff}: use 0 to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
         }
 
         var inputProblem = ScoringValidation.NameProblem(InputName);

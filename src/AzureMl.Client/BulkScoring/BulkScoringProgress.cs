@@ -4,7 +4,7 @@ namespace AzureMl.Client;
 /// <param name="rowsSent">Rows whose batch has been sent at least once.</param>
 /// <param name="rowsScored">Rows whose batch came back scored.</param>
 /// <param name="rowsFailed">Rows whose batch failed.</param>
-/// <param name="retries">Batches sent again after throttling.</param>
+/// <param name="retries">Batches sent again after throttling or a transient answer (408, 500, 502, 504).</param>
 /// <param name="throttlingWaits">Waits caused by throttling (503 or 429).</param>
 /// <param name="throttlingDelay">The sum of those waits.</param>
 /// <param name="concurrency">The number of calls the run currently allows in flight.</param>
@@ -20,7 +20,7 @@ public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long 
     /// <summary>Rows whose batch failed (reported with <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>).</summary>
     public long RowsFailed { get; } = rowsFailed;
 
-    /// <summary>Batches sent again after throttling.</summary>
+    /// <summary>Batches sent again after throttling or a transient answer (408, 500, 502, 504).</summary>
     public int Retries { get; } = retries;
 
     /// <summary>Waits caused by throttling (503 or 429).</summary>

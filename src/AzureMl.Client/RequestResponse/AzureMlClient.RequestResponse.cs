@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using AzureMl.Client.Internal;
+using AzureMl.Client.Resilience;
 
 namespace AzureMl.Client;
 
@@ -33,6 +34,9 @@ public sealed partial class AzureMlClient
     {
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "details=true");
         message.Content = body;
+
+        // Bulk scoring retries the answers itself (throttling feeds its limiter); the pipeline keeps connection failures.
+        message.Options.Set(AzureMlResiliencePipeline.AnswersRetriedByCaller, true);
         return await ScoreAsync(message, ScoringResponseParser.ParseTable, inputRows, cancellationToken).ConfigureAwait(false);
     }
 

@@ -11,7 +11,10 @@ namespace AzureMl.Client.Resilience;
 /// <remarks>
 /// Execute, job status and job delete are retried on connection failures, 408, 429, 500, 502, 503 and 504,
 /// honouring <c>Retry-After</c>. Job submit and start are never sent again once they may have reached the service;
-/// only a connection refused before sending is retried. 401 and 403 are never retried.
+/// only a connection refused before sending is retried. 401 and 403 are never retried. The execute calls of bulk
+/// scoring (<c>ScoreBulkAsync</c>) are the exception: the bulk run retries their answers itself (429 and 503 through
+/// its concurrency limiter, 408, 500, 502 and 504 after a short backoff; see <see cref="BulkScoringOptions"/>), so the
+/// pipeline retries only their failures without an answer.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed class AzureMlResilienceOptions

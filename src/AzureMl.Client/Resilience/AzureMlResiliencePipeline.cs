@@ -17,6 +17,13 @@ internal static class AzureMlResiliencePipeline
 {
     public const string PipelineName = "AzureMl";
 
+    /// <summary>
+    /// Set on a request whose caller retries the service's answers itself (bulk scoring, which must feed every throttled
+    /// answer to its concurrency limiter and keeps its own backoff): the retry strategy leaves answers alone and
+    /// retries only failures without one, so no answer is retried by two layers.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<bool> AnswersRetriedByCaller = new("AzureMl.AnswersRetriedByCaller");
+
     private static readonly ResiliencePropertyKey<long> StartedAt = new("AzureMl.StartedAt");
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, AzureMlResilienceOptions options, TimeProvider timeProvider, ILogger? logger)
@@ -145,7 +152,7 @@ internal static class AzureMlResiliencePipeline
             return IsNotSent(exception) || (idempotent && IsTransient(outcome));
         }
 
-        if (!idempotent || !IsTransient(outcome))
+        if (!idempotent || !IsTransient(outcome) || (request is not null && request.Options.TryGetValue(AnswersRetriedByCaller, out var byCaller) && byCaller))
         {
             return false;
         }

@@ -4,7 +4,7 @@ namespace AzureMl.Emulator;
 public sealed class EmulatorFaults
 {
     private readonly Lock _lock = new();
-    private readonly List<(EmulatorRoute Route, string? ServiceId, EmulatorFault Fault)> _faults = [];
+    private readonly List<(EmulatorRoute Route, string? ServiceId, EmulatorFault Fault, RandomShare? Share)> _faults = [];
 
     internal EmulatorFaults()
     {
@@ -19,7 +19,33 @@ public sealed class EmulatorFaults
         ArgumentNullException.ThrowIfNull(fault);
         lock (_lock)
         {
-            _faults.Add((route, serviceId, fault));
+            _faults.Add((route, serviceId, fault, null));
+        }
+    }
+
+    /// <summary>
+    /// Adds a fault for a random share of the next calls of a route: each call gets it with
+    /// <paramref name="probability"/>, drawn from a generator seeded with <paramref name="seed"/>, so the same calls in
+    /// the same order get the same faults. Each call that gets the fault uses one of its <see cref="EmulatorFault.Times"/>.
+    /// </summary>
+    /// <param name="route">The route.</param>
+    /// <param name="fault">The fault, e.g. <c>EmulatorFault.Status(500, times: int.MaxValue)</c>.</param>
+    /// <param name="probability">The chance that a call gets the fault, above 0 and at most 1.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    /// <param name="serviceId">The service it applies to; <see langword="null"/> for all.</param>
+    public void AddRandom(EmulatorRoute route, EmulatorFault fault, double probability, int seed, string? serviceId = null)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        if (!(probability > 0 && probability <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "Use a probability above 0 and at most 1.");
+        }
+
+        lock (_lock)
+        {
+#pragma warning disable CA5394 // Seeded on purpose: a fault run must be repeatable; nothing here needs security.
+            _faults.Add((route, serviceId, fault, new RandomShare(new Random(seed), probability)));
+#pragma warning restore CA5394
         }
     }
 
@@ -50,8 +76,13 @@ public sealed class EmulatorFaults
         {
             for (var i = 0; i < _faults.Count; i++)
             {
-                var (faultRoute, faultService, fault) = _faults[i];
+                var (faultRoute, faultService, fault, share) = _faults[i];
                 if (faultRoute != route || (faultService is not null && !string.Equals(faultService, serviceId, StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                if (share is not null && fault.Remaining > 0 && !share.Draw())
                 {
                     continue;
                 }
@@ -71,5 +102,13 @@ public sealed class EmulatorFaults
 
             return null;
         }
+    }
+
+    /// <summary>The seeded draws of a fault added with <see cref="AddRandom"/>; used under the faults' lock.</summary>
+    private sealed class RandomShare(Random random, double probability)
+    {
+#pragma warning disable CA5394 // Seeded on purpose (see AddRandom).
+        public bool Draw() => random.NextDouble() < probability;
+#pragma warning restore CA5394
     }
 }

@@ -298,7 +298,7 @@ public sealed class BulkScoringTests
             enumerator.Current.FirstRow.Should().Be(0);
         }
 
-        pulled.Should().BeLessThanOrEqualTo((2 * 2 * 10) + 1);
+        pulled.Should().BeLessThanOrEqualTo((2 * BulkScoringEngine.WindowPerCall * 10) + 1);
         handler.Active.Should().Be(0, "leaving the loop cancels and awaits the calls in flight");
     }
 
