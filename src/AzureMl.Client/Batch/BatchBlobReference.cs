@@ -4,6 +4,8 @@ using Azure.Storage.Blobs;
 using AzureMl.Client.Storage;
 using AzureMl.Storage;
 
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.Batch;
 
 /// <summary>
@@ -195,7 +197,7 @@ public sealed class BatchBlobReference
         var parts = new List<string>(4);
         if (ConnectionString is not null)
         {
-            parts.Add("ConnectionString = " + BatchRedaction.Redact(ConnectionString));
+            parts.Add("ConnectionString = " + SecretRedactor.Redact(ConnectionString));
         }
 
         if (BaseLocation is not null)
@@ -210,7 +212,7 @@ public sealed class BatchBlobReference
 
         if (SasBlobToken is not null)
         {
-            parts.Add("SasBlobToken = " + BatchRedaction.Redact(SasBlobToken));
+            parts.Add("SasBlobToken = " + SecretRedactor.Redact(SasBlobToken));
         }
 
         return "BatchBlobReference { " + string.Join(", ", parts) + " }";
@@ -219,13 +221,13 @@ public sealed class BatchBlobReference
     /// <summary>What the debugger shows when the reference is expanded: secrets redacted.</summary>
     internal sealed class DebugView(BatchBlobReference reference)
     {
-        public string? ConnectionString => reference.ConnectionString is null ? null : BatchRedaction.Redact(reference.ConnectionString);
+        public string? ConnectionString => reference.ConnectionString is null ? null : SecretRedactor.Redact(reference.ConnectionString);
 
         public string? RelativeLocation => reference.RelativeLocation;
 
         public string? BaseLocation => reference.BaseLocation;
 
-        public string? SasBlobToken => reference.SasBlobToken is null ? null : BatchRedaction.Redact(reference.SasBlobToken);
+        public string? SasBlobToken => reference.SasBlobToken is null ? null : SecretRedactor.Redact(reference.SasBlobToken);
     }
 
     private static (string? Container, string? Blob) SplitLocation(string? relativeLocation)

@@ -1,3 +1,5 @@
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.Batch;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class BatchJobFailedException : Exception
     {
         JobId = jobId;
         State = state;
-        Details = details is null ? null : BatchRedaction.Redact(details);
+        Details = details is null ? null : SecretRedactor.Redact(details);
     }
 
     /// <summary>The job id.</summary>
@@ -52,7 +54,7 @@ public sealed class BatchJobFailedException : Exception
         var text = $"Batch job {jobId} failed.";
         text += string.IsNullOrWhiteSpace(details)
             ? " The service gave no details; check the input data and the web service's experiment."
-            : " The service said: " + BatchRedaction.Redact(details.Trim());
+            : " The service said: " + SecretRedactor.Redact(details.Trim());
         return text;
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.Batch;
 
 /// <summary>
@@ -82,7 +84,7 @@ public sealed class BatchJobStatus
 
         if (Details is not null)
         {
-            text += ", Details = " + BatchRedaction.Redact(Details);
+            text += ", Details = " + SecretRedactor.Redact(Details);
         }
 
         return text + " }";

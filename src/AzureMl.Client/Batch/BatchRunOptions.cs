@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.Batch;
 
 /// <summary>
@@ -112,7 +114,7 @@ public sealed class BatchRunOptions
     /// <summary>Describes the settings; the connection string's account key is redacted.</summary>
     /// <returns>A description without secrets.</returns>
     public override string ToString() =>
-        $"BatchRunOptions {{ Storage = {(StorageConnectionString is not null ? BatchRedaction.Redact(StorageConnectionString) : Container?.Uri.GetLeftPart(UriPartial.Path) ?? "(none)")}, " +
+        $"BatchRunOptions {{ Storage = {(StorageConnectionString is not null ? SecretRedactor.Redact(StorageConnectionString) : Container?.Uri.GetLeftPart(UriPartial.Path) ?? "(none)")}, " +
         $"Container = {(Container?.Name ?? ContainerName)}, InputName = {InputName}, Outputs = [{string.Join(", ", OutputNames)}], " +
         $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort}, CleanupTimeout = {CleanupTimeout} }}";
 

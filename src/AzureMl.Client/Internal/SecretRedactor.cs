@@ -8,13 +8,14 @@ namespace AzureMl.Client.Internal;
 /// </summary>
 internal static partial class SecretRedactor
 {
-    public const string Mask = "REDACTED";
+    public const string Mask = "***";
 
-    public static string Redact(string text)
+    /// <summary>The one redactor: every secret the client knows of becomes <see cref="Mask"/>, in messages, logs and <c>ToString()</c>.</summary>
+    public static string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
-            return text;
+            return text ?? string.Empty;
         }
 
         return SecretPattern().Replace(text, m => m.Groups["name"].Value + Mask);

@@ -184,7 +184,7 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     {
         var ex = await FailAsync(401, """{"error":{"code":"Unauthorized","message":"Bad header Bearer test-ml-key-0123456789","details":[]}}""");
 
-        ex.Message.Should().NotContain(ScoringServer.ApiKey).And.Contain("REDACTED");
+        ex.Message.Should().NotContain(ScoringServer.ApiKey).And.Contain("***");
     }
 
     [Fact]

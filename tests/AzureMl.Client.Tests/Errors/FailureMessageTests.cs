@@ -89,9 +89,10 @@ public sealed class FailureMessageTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         using var host = new TestHost(url, () => 0, time, resilience: o =>
         {
+            // The budget runs out while the client waits to retry, never while an attempt is in flight.
             o.MaxRetryAttempts = 10;
-            o.BaseDelay = TimeSpan.FromSeconds(10);
-            o.MaxDelay = TimeSpan.FromSeconds(10);
+            o.BaseDelay = TimeSpan.FromHours(1);
+            o.MaxDelay = TimeSpan.FromHours(1);
             o.AttemptTimeout = TimeSpan.FromSeconds(10);
             o.TotalTimeout = TimeSpan.FromSeconds(25);
             o.EnableCircuitBreaker = false;
