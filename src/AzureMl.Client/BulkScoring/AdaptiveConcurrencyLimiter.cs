@@ -27,8 +27,6 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
         }
     }
 
-    public int Peak { get; private set; }
-
     /// <summary>Waits for a slot; returns the generation to hand back to <see cref="Release"/>.</summary>
     /// <param name="priority">Lower goes first among waiters (a batch's first row).</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -40,7 +38,6 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
             if (_inUse < _limit && _waiters.Count == 0)
             {
                 _inUse++;
-                Peak = Math.Max(Peak, _inUse);
                 return new ValueTask<int>(_generation);
             }
 
@@ -77,7 +74,6 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
                 if (waiter.TrySetResult(_generation))
                 {
                     _inUse++;
-                    Peak = Math.Max(Peak, _inUse);
                 }
             }
         }
