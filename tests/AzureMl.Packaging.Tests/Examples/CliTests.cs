@@ -121,6 +121,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsStatus_Verbose_AddsTheDetailsAfterTheSameMessage()
+    {
+        var (quietCode, quiet) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "jobs", "status", "abc ");
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "jobs", "status", "abc ", "--verbose");
+
+        code.Should().Be(quietCode).And.Be(2, text);
+        text.Should().Contain("The job id must not contain spaces").And.Contain("   at ", "--verbose adds the stack trace");
+        quiet.Should().NotContain("   at ");
+    }
+
+    [Fact]
     public async Task Score_BadConcurrency_NamesTheFlagBeforeTheEmulatorStarts()
     {
         var input = Write("in.csv", "Col2\nfine\n");
