@@ -118,7 +118,9 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
     public async Task SendAsync_Fault_RetriesOnlyWhatIsSafe(Fault fault, AzureMlOperation operation)
     {
         fixture.Server.Reset();
-        using var raw = UsesRawServer(fault) ? new RawFaultServer(midBody: fault == Fault.ConnectionResetMidBody) : null;
+        using var raw = UsesRawServer(fault)
+            ? new WireScriptServer((_, _) => new WireReply(fault == Fault.ConnectionResetMidBody ? WireEnd.ResetMidBody : WireEnd.ResetBeforeAnswer))
+            : null;
         SecretScanner.EnsureListening();
 
         // Every cell also runs with gateway keys (in the query for some operations) and checks that no secret leaks.
@@ -129,7 +131,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
             o.SecondaryKey = SubscriptionKeyHandlerTests.Secondary;
             o.SendKeyInQuery = inQuery;
         });
-        using var host = raw is null ? CreateHost(fixture.Server, fault, keys) : new TestHost(raw.Url, () => raw.Requests, configure: keys);
+        using var host = raw is null ? CreateHost(fixture.Server, fault, keys) : new TestHost(raw.Url, () => raw.Received.Count, configure: keys);
         if (raw is null)
         {
             Arrange(host, fault, operation);

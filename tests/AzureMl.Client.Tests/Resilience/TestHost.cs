@@ -46,7 +46,7 @@ internal sealed class TestHost : IDisposable
             o.ServiceId = serviceId;
             o.ApiKey = MlKey;
         });
-        builder.ConfigureResilience(o =>
+        void Resilience(AzureMlResilienceOptions o)
         {
             o.MaxRetryAttempts = 2;
             o.BaseDelay = TimeSpan.FromMilliseconds(1);
@@ -54,7 +54,9 @@ internal sealed class TestHost : IDisposable
             o.AttemptTimeout = time is null ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(10);
             o.TotalTimeout = time is null ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(30);
             resilience?.Invoke(o);
-        });
+        }
+
+        builder.ConfigureResilience(Resilience);
         configure?.Invoke(builder);
 
         // The online endpoint client of the same test, on the same server (at /score) with the same resilience.
@@ -62,15 +64,7 @@ internal sealed class TestHost : IDisposable
         {
             o.ScoringUri = new Uri(url.TrimEnd('/') + "/score");
             o.PrimaryKey = MlKey;
-        }).ConfigureResilience(o =>
-        {
-            o.MaxRetryAttempts = 2;
-            o.BaseDelay = TimeSpan.FromMilliseconds(1);
-            o.MaxDelay = TimeSpan.FromMilliseconds(5);
-            o.AttemptTimeout = time is null ? TimeSpan.FromSeconds(10) : TimeSpan.FromMinutes(10);
-            o.TotalTimeout = time is null ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(30);
-            resilience?.Invoke(o);
-        });
+        }).ConfigureResilience(Resilience);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Client = (AzureMlClient)_provider.GetRequiredService<IAzureMlClient>();
     }
