@@ -42,7 +42,8 @@ try
 
         await using var services = QuickstartFlow.BuildServices(target);
         var client = services.GetRequiredService<IAzureMlClient>();
-        await QuickstartFlow.RunAsync(client, target, Console.Out, stop.Token);
+        var online = services.GetKeyedService<AzureMl.Client.OnlineEndpoints.IOnlineEndpointClient>("online");
+        await QuickstartFlow.RunAsync(client, online, target, Console.Out, stop.Token);
     }
 
     Console.WriteLine();

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using AzureMl.Client;
 using AzureMl.Client.Batch;
+using AzureMl.Client.OnlineEndpoints;
 using AzureMl.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AzureMl.Quickstart;
 
-/// <summary>The quickstart's three steps: score one row, run a batch job, ride out a throttled answer.</summary>
+/// <summary>The quickstart's steps: score one row, score it on an online endpoint, run a batch job, ride out a throttled answer.</summary>
 public static class QuickstartFlow
 {
     /// <summary>The bundled input of the batch job: a few hundred short book reviews in a column named <c>Col2</c>.</summary>
@@ -29,10 +30,28 @@ public static class QuickstartFlow
             client.AddSubscriptionKey(key);
         }
 
+        // The online endpoint behind the same gateway: its own key, and the same subscription key for API Management.
+        if (target.OnlineScoringUri is { } scoringUri)
+        {
+            var online = services.AddAzureMlOnlineEndpoint("online", options =>
+            {
+                options.ScoringUri = scoringUri;
+                options.PrimaryKey = target.OnlineKey;
+            });
+            if (target.SubscriptionKey is { } onlineKey)
+            {
+                online.AddSubscriptionKey(onlineKey);
+            }
+        }
+
         return services.BuildServiceProvider(validateScopes: true);
     }
 
-    public static async Task<QuickstartResult> RunAsync(IAzureMlClient client, QuickstartTarget target, TextWriter output, CancellationToken cancellationToken = default)
+    public static async Task<QuickstartResult> RunAsync(IAzureMlClient client, QuickstartTarget target, TextWriter output, CancellationToken cancellationToken = default) =>
+        await RunAsync(client, null, target, output, cancellationToken);
+
+    /// <summary>Runs every step; the online step only when <paramref name="online"/> is given.</summary>
+    public static async Task<QuickstartResult> RunAsync(IAzureMlClient client, IOnlineEndpointClient? online, QuickstartTarget target, TextWriter output, CancellationToken cancellationToken = default)
     {
         using var retries = new RetryCounter();
 
@@ -43,6 +62,18 @@ public static class QuickstartFlow
         var features = HashingFeatures(scored[0]);
         await output.WriteLineAsync($"   \"This is a good day\" -> [{string.Join(", ", features)}]   ({watch.ElapsedMilliseconds} ms)");
         await output.WriteLineAsync();
+
+        // 1b. The same row on a managed online endpoint (an MLflow deployment of the same model): rows come back as objects.
+        int[]? onlineFeatures = null;
+        if (online is not null)
+        {
+            await output.WriteLineAsync("1b. Online endpoint scoring");
+            watch.Restart();
+            var onlineScored = await online.ScoreAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken: cancellationToken);
+            onlineFeatures = HashingFeatures(onlineScored[0]);
+            await output.WriteLineAsync($"   \"This is a good day\" -> [{string.Join(", ", onlineFeatures)}]   ({watch.ElapsedMilliseconds} ms, {online.ScoringUri.AbsolutePath})");
+            await output.WriteLineAsync();
+        }
 
         // 2. Batch: upload the file, submit, start, wait, download. Cancelling (Ctrl+C) deletes the job and the input blob.
         await output.WriteLineAsync($"2. Batch job over {Path.GetFileName(ReviewsPath)}");
@@ -89,7 +120,7 @@ public static class QuickstartFlow
         await output.WriteLineAsync(
             $"   Scored after {retried} {(retried == 1 ? "retry" : "retries")} in {watch.Elapsed.TotalSeconds:0.0} s: [{string.Join(", ", HashingFeatures(again[0]))}]");
 
-        return new QuickstartResult(features, lines.Count - 1, lines.Take(4).ToArray(), job.JobId, retried);
+        return new QuickstartResult(features, lines.Count - 1, lines.Take(4).ToArray(), job.JobId, retried, onlineFeatures);
     }
 
     private static int[] HashingFeatures(ScoringRow row) =>
@@ -145,4 +176,4 @@ public static class QuickstartFlow
 
 /// <summary>What the quickstart saw, for tests.</summary>
 public sealed record QuickstartResult(
-    IReadOnlyList<int> Features, int BatchRowCount, IReadOnlyList<string> FirstOutputLines, string JobId, long RetriesOnThrottledCall);
+    IReadOnlyList<int> Features, int BatchRowCount, IReadOnlyList<string> FirstOutputLines, string JobId, long RetriesOnThrottledCall, IReadOnlyList<int>? OnlineFeatures = null);

@@ -10,8 +10,11 @@ namespace AzureMl.Quickstart;
 public sealed class QuickstartTarget : IAsyncDisposable
 {
     private QuickstartTarget(
-        Uri endpoint, string workspaceId, string serviceId, string? apiKey, string? subscriptionKey, string storageConnectionString, AzureMlEmulator? emulator)
+        Uri endpoint, string workspaceId, string serviceId, string? apiKey, string? subscriptionKey, string storageConnectionString, AzureMlEmulator? emulator,
+        Uri? onlineScoringUri = null, string? onlineKey = null)
     {
+        OnlineScoringUri = onlineScoringUri;
+        OnlineKey = onlineKey;
         Endpoint = endpoint;
         WorkspaceId = workspaceId;
         ServiceId = serviceId;
@@ -35,6 +38,12 @@ public sealed class QuickstartTarget : IAsyncDisposable
 
     /// <summary>The storage account batch jobs read their input from and write their output to.</summary>
     public string StorageConnectionString { get; }
+
+    /// <summary>A managed online endpoint serving the same model (<c>AzureMl:Online:ScoringUri</c>), or null to skip that step.</summary>
+    public Uri? OnlineScoringUri { get; }
+
+    /// <summary>The online endpoint's key (<c>AzureMl:Online:PrimaryKey</c>).</summary>
+    public string? OnlineKey { get; }
 
     /// <summary>The emulator, when the quickstart started one; null against a real service.</summary>
     public AzureMlEmulator? Emulator { get; }
@@ -66,10 +75,12 @@ public sealed class QuickstartTarget : IAsyncDisposable
             section["ApiKey"],
             section["Gateway:PrimaryKey"] is { Length: > 0 } key ? key : null,
             section["StorageConnectionString"]!,
-            emulator: null);
+            emulator: null,
+            section["Online:ScoringUri"] is { Length: > 0 } online ? new Uri(online) : null,
+            section["Online:PrimaryKey"] is { Length: > 0 } onlineKey ? onlineKey : null);
     }
 
-    /// <summary>Starts the emulator with an API Management front at <c>/azureml-demo/</c>; Azurite starts with it.</summary>
+    /// <summary>Starts the emulator with an API Management front at <c>/azureml-demo/</c> (the classic service and the feature-hashing online endpoint behind it); Azurite starts with it.</summary>
     public static async Task<QuickstartTarget> StartEmulatorAsync(CancellationToken cancellationToken = default)
     {
         var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
@@ -83,7 +94,8 @@ public sealed class QuickstartTarget : IAsyncDisposable
 
         return new QuickstartTarget(
             emulator.ServiceRoot, emulator.WorkspaceId, emulator.ServiceId, emulator.ApiKey, emulator.PrimarySubscriptionKey,
-            emulator.StorageConnectionString, emulator);
+            emulator.StorageConnectionString, emulator,
+            emulator.OnlineScoringUri, emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName));
     }
 
     public async ValueTask DisposeAsync()

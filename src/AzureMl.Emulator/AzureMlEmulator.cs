@@ -1,4 +1,5 @@
 using System.Net;
+using Azure.Core;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -8,7 +9,7 @@ namespace AzureMl.Emulator;
 
 /// <summary>
 /// A local emulator of Azure Machine Learning Studio (classic) web services on a loopback port:
-/// request-response scoring, batch jobs on blob storage, and optionally an API Management front.
+/// request-response scoring, batch jobs on blob storage, managed online endpoints, and optionally an API Management front.
 /// </summary>
 public sealed class AzureMlEmulator : IAsyncDisposable
 {
@@ -23,12 +24,19 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     private readonly AzuriteInstance? _azurite;
     private readonly EmulatorCounters _counters;
     private readonly Dictionary<string, ServiceState> _services;
+    private readonly Dictionary<string, OnlineEndpointState> _onlineEndpoints;
+    private readonly EmulatorTokenIssuer _tokens;
     private int _disposed;
 
     private AzureMlEmulator(
         WebApplication app, JobRunner runner, AzuriteInstance? azurite, EmulatorCounters counters, Dictionary<string, ServiceState> services,
-        AzureMlEmulatorOptions options, Uri baseAddress, string storageConnectionString, EmulatorFaults faults)
+        AzureMlEmulatorOptions options, Uri baseAddress, string storageConnectionString, EmulatorFaults faults,
+        Dictionary<string, OnlineEndpointState> onlineEndpoints, EmulatorTokenIssuer tokens)
     {
+        _onlineEndpoints = onlineEndpoints;
+        _tokens = tokens;
+        TokenCredential = new EmulatorTokenCredential(tokens);
+        OnlineScoringUri = options.OnlineEndpoints.Count > 0 ? OnlineUri(baseAddress, options, options.OnlineEndpoints[0].Name, "score") : null;
         _app = app;
         _runner = runner;
         _azurite = azurite;
@@ -75,6 +83,16 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     /// <summary>Gets the faults to inject into the next calls.</summary>
     public EmulatorFaults Faults { get; }
 
+    /// <summary>Gets the first online endpoint's scoring URI, <c>{ServiceRoot}onlineEndpoints/{name}/score</c>, or <see langword="null"/> when none is hosted.</summary>
+    public Uri? OnlineScoringUri { get; }
+
+    /// <summary>
+    /// Gets a credential whose Microsoft Entra tokens the emulator accepts: for <see cref="OnlineEndpointAuthMode.EntraToken"/>
+    /// endpoints (scope <c>https://ml.azure.com/.default</c>) and the emulated control plane
+    /// (<c>https://management.azure.com/.default</c>). Tokens last an hour on <see cref="AzureMlEmulatorOptions.TimeProvider"/>.
+    /// </summary>
+    public EmulatorTokenCredential TokenCredential { get; }
+
     /// <summary>Gets the peak number of request-response calls that ran at once since start or <see cref="ResetCounters"/>.</summary>
     public int PeakConcurrentRequests => _counters.Peak;
 
@@ -111,9 +129,42 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         return new Uri(ServiceRoot, $"workspaces/{WorkspaceId}/services/{Uri.EscapeDataString(serviceId)}");
     }
 
+    /// <summary>Gets an online endpoint's scoring URI.</summary>
+    /// <param name="endpointName">The endpoint name.</param>
+    /// <returns><c>{ServiceRoot}onlineEndpoints/{endpointName}/score</c>.</returns>
+    public Uri GetOnlineScoringUri(string endpointName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointName);
+        return new Uri(ServiceRoot, $"onlineEndpoints/{Uri.EscapeDataString(endpointName)}/score");
+    }
+
+    /// <summary>Gets an online endpoint's current key (it changes with <see cref="RegenerateKey"/>).</summary>
+    /// <param name="endpointName">The endpoint name.</param>
+    /// <param name="keyType">Which key.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="ArgumentException">The emulator hosts no such endpoint.</exception>
+    public string GetOnlineEndpointKey(string endpointName, KeyType keyType = KeyType.Primary) => Endpoint(endpointName).Key(keyType);
+
+    /// <summary>Replaces one of an online endpoint's keys with a new random one; calls with the old key are answered 401 from now on.</summary>
+    /// <param name="endpointName">The endpoint name.</param>
+    /// <param name="keyType">Which key.</param>
+    /// <returns>The new key.</returns>
+    /// <exception cref="ArgumentException">The emulator hosts no such endpoint.</exception>
+    public string RegenerateKey(string endpointName, KeyType keyType) => Endpoint(endpointName).Regenerate(keyType);
+
+    /// <summary>Issues a Microsoft Entra access token the emulator accepts, valid for an hour on <see cref="AzureMlEmulatorOptions.TimeProvider"/>.</summary>
+    /// <param name="scope">The scope: <c>https://ml.azure.com/.default</c> (the default) for scoring, <c>https://management.azure.com/.default</c> for the control plane.</param>
+    /// <returns>The token and its expiry.</returns>
+    public AccessToken IssueEntraToken(string scope = "https://ml.azure.com/.default")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        var (token, expiresOn) = _tokens.Issue(EmulatorTokenIssuer.AudienceOf(scope));
+        return new AccessToken(token, expiresOn);
+    }
+
     /// <summary>Counts the calls received on a route, including those answered by a fault or an error.</summary>
     /// <param name="route">The route.</param>
-    /// <param name="serviceId">The service; <see langword="null"/> for all.</param>
+    /// <param name="serviceId">The service, or for online endpoint routes the endpoint name; <see langword="null"/> for all.</param>
     /// <returns>The count since start or <see cref="ResetCounters"/>.</returns>
     public int ReceivedCount(EmulatorRoute route, string? serviceId = null) => _counters.Count(route, serviceId);
 
@@ -149,6 +200,20 @@ public sealed class AzureMlEmulator : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"AzureML emulator at {ServiceRoot}";
+
+    private static Uri OnlineUri(Uri baseAddress, AzureMlEmulatorOptions options, string endpointName, string operation)
+    {
+        var root = options.Gateway is { } gateway ? new Uri(baseAddress, gateway.Suffix.Trim('/') + "/") : baseAddress;
+        return new Uri(root, $"onlineEndpoints/{Uri.EscapeDataString(endpointName)}/{operation}");
+    }
+
+    private OnlineEndpointState Endpoint(string endpointName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(endpointName);
+        return _onlineEndpoints.TryGetValue(endpointName, out var state)
+            ? state
+            : throw new ArgumentException($"The emulator hosts no online endpoint '{endpointName}'.", nameof(endpointName));
+    }
 
     private static async Task<AzureMlEmulator> StartCoreAsync(AzureMlEmulatorOptions options, AzuriteInstance? azurite, CancellationToken cancellationToken)
     {
@@ -192,7 +257,14 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             s => s.Id, s => new ServiceState(s, options.MaxConcurrentJobs), StringComparer.OrdinalIgnoreCase);
         var gate = new ServiceGate(options.WorkspaceId, services);
         var runner = new JobRunner(locator, ownStorage, options.ResultsContainer, options.TimeProvider, logger);
-        var front = options.Gateway is { } gatewayOptions ? new GatewayFront(gatewayOptions, options.TimeProvider, gate) : null;
+        var onlineEndpoints = options.OnlineEndpoints.ToDictionary(e => e.Name, e => new OnlineEndpointState(e), StringComparer.OrdinalIgnoreCase);
+        var tokens = new EmulatorTokenIssuer(options.TimeProvider);
+        var score = new ScoreHandler(onlineEndpoints, tokens, options.MaxRequestBytes);
+        var front = options.Gateway is { } gatewayOptions
+            ? new GatewayFront(gatewayOptions, options.TimeProvider, c =>
+                gate.Find(c)?.Service.ApiKey
+                ?? (score.Find(c) is { AuthMode: OnlineEndpointAuthMode.Key } endpoint ? endpoint.Key(KeyType.Primary) : null))
+            : null;
         Uri? realm = null;
 
         app.UseRouting();
@@ -205,7 +277,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
                 return;
             }
 
-            var serviceId = context.GetRouteValue(ServiceGate.ServiceRoute) as string ?? string.Empty;
+            var serviceId = context.GetRouteValue(ServiceGate.ServiceRoute) as string ?? context.GetRouteValue(ScoreHandler.EndpointRoute) as string ?? string.Empty;
             counters.Received(tag.Route, serviceId);
             RequestDelegate serve = front is null
                 ? next
@@ -265,6 +337,9 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             root.MapDelete(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}", batch.DeleteAsync).WithMetadata(new RouteTag(EmulatorRoute.Delete));
         }
 
+        root.MapPost($"onlineEndpoints/{{{ScoreHandler.EndpointRoute}}}/score", score.ScoreAsync).WithMetadata(new RouteTag(EmulatorRoute.Score));
+        root.MapGet($"onlineEndpoints/{{{ScoreHandler.EndpointRoute}}}/swagger.json", score.SwaggerAsync).WithMetadata(new RouteTag(EmulatorRoute.OnlineSwagger));
+
         app.MapFallback(context => front is not null
             ? GatewayErrors.WriteAsync(context.Response, StatusCodes.Status404NotFound, "Resource not found", context.RequestAborted)
             : new ServiceError(StatusCodes.Status404NotFound, "NotFound", "WebServiceNotFound", "No web service operation matches this method and path.").WriteAsync(context));
@@ -274,7 +349,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var baseAddress = new Uri(new Uri(address).GetLeftPart(UriPartial.Authority) + "/");
-            var emulator = new AzureMlEmulator(app, runner, azurite, counters, services, options, baseAddress, storage, faults);
+            var emulator = new AzureMlEmulator(app, runner, azurite, counters, services, options, baseAddress, storage, faults, onlineEndpoints, tokens);
             realm = emulator.ServiceRoot;
             Log.Started(logger, baseAddress);
             return emulator;

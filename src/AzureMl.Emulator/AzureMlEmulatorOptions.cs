@@ -41,6 +41,17 @@ public sealed class AzureMlEmulatorOptions
     /// <value>Empty.</value>
     public IList<EmulatedService> AdditionalServices { get; } = new List<EmulatedService>();
 
+    /// <summary>
+    /// Gets the managed online endpoints hosted beside the classic services, behind the same gateway, at
+    /// <c>{root}/onlineEndpoints/{name}/score</c>. Clear it to serve none.
+    /// </summary>
+    /// <value>
+    /// One endpoint, <see cref="EmulatedOnlineEndpoint.DefaultName"/> (key authentication with the built-in demo keys),
+    /// with one deployment, <see cref="EmulatedOnlineEndpoint.DefaultDeploymentName"/> at 100% traffic, running the
+    /// feature hashing model as an MLflow deployment.
+    /// </value>
+    public IList<EmulatedOnlineEndpoint> OnlineEndpoints { get; } = new List<EmulatedOnlineEndpoint> { EmulatedOnlineEndpoint.CreateDefault() };
+
     /// <summary>Gets or sets how many request-response calls one service runs at once; more are answered 503 <c>TooManyConcurrentRequests</c>.</summary>
     /// <value>20, the classic service's default. Range 1 to 10,000.</value>
     public int MaxConcurrentRequests { get; set; } = 20;
@@ -83,7 +94,7 @@ public sealed class AzureMlEmulatorOptions
     /// <value><c>azureml-emulator-results</c>.</value>
     public string ResultsContainer { get; set; } = "azureml-emulator-results";
 
-    /// <summary>Gets or sets the clock for rate-limit and quota windows, SAS expiry and injected latency.</summary>
+    /// <summary>Gets or sets the clock for rate-limit and quota windows, SAS expiry, injected latency, online request timeouts and token expiry.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -142,6 +153,17 @@ public sealed class AzureMlEmulatorOptions
             if (!ids.Add(service.Id))
             {
                 throw new ArgumentException($"The service id '{service.Id}' is used twice.", nameof(AdditionalServices));
+            }
+        }
+
+        var endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var endpoint in OnlineEndpoints)
+        {
+            ArgumentNullException.ThrowIfNull(endpoint, nameof(OnlineEndpoints));
+            endpoint.Validate();
+            if (!endpoints.Add(endpoint.Name))
+            {
+                throw new ArgumentException($"The online endpoint name '{endpoint.Name}' is used twice.", nameof(OnlineEndpoints));
             }
         }
 

@@ -1,6 +1,6 @@
 namespace AzureMl.Emulator;
 
-/// <summary>The operations of a classic web service, as counted and faulted by the emulator.</summary>
+/// <summary>The operations of a classic web service and of an online endpoint, as counted and faulted by the emulator.</summary>
 public enum EmulatorRoute
 {
     /// <summary>Request-response scoring: <c>POST {service}/execute</c>.</summary>
@@ -17,4 +17,10 @@ public enum EmulatorRoute
 
     /// <summary>Batch job delete or cancel: <c>DELETE {service}/jobs/{id}</c>.</summary>
     Delete,
+
+    /// <summary>Online endpoint scoring: <c>POST {root}/onlineEndpoints/{endpoint}/score</c>; counted and faulted per endpoint name.</summary>
+    Score,
+
+    /// <summary>An online endpoint's OpenAPI document: <c>GET {root}/onlineEndpoints/{endpoint}/swagger.json</c>.</summary>
+    OnlineSwagger,
 }

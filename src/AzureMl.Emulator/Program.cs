@@ -69,7 +69,7 @@ internal static class Program
     {
         var text = new System.Text.StringBuilder();
         var invariant = CultureInfo.InvariantCulture;
-        text.AppendLine("AzureML classic web service emulator");
+        text.AppendLine("AzureML emulator (classic web services and online endpoints)");
         text.AppendLine(invariant, $"  Listening on      {emulator.BaseAddress}");
         text.AppendLine(invariant, $"  Service root      {emulator.ServiceRoot}");
         text.AppendLine(invariant, $"  Workspace id      {emulator.WorkspaceId}");
@@ -77,6 +77,12 @@ internal static class Program
         text.AppendLine(invariant, $"  API key           {Shown(emulator.ApiKey, AzureMlEmulatorOptions.DefaultApiKey, "(the value given with --api-key)")}   (send 'Authorization: Bearer <key>')");
         text.AppendLine(invariant, $"  Execute (RRS)     POST {emulator.ServiceUri}/execute?api-version=2.0&details=true");
         text.AppendLine(invariant, $"  Jobs (BES)        POST {emulator.ServiceUri}/jobs?api-version=2.0");
+        foreach (var endpoint in options.OnlineEndpoints)
+        {
+            text.AppendLine(invariant, $"  Online scoring    POST {emulator.GetOnlineScoringUri(endpoint.Name)}   (deployments: {string.Join(", ", endpoint.Deployments.Select(d => $"{d.Name} {d.TrafficPercent}%"))})");
+            text.AppendLine(invariant, $"  Online keys       {Shown(emulator.GetOnlineEndpointKey(endpoint.Name, KeyType.Primary), EmulatedOnlineEndpoint.DefaultPrimaryKey, "(the value given with --online-primary-key)")} / {Shown(emulator.GetOnlineEndpointKey(endpoint.Name, KeyType.Secondary), EmulatedOnlineEndpoint.DefaultSecondaryKey, "(the value given with --online-secondary-key)")}   (send 'Authorization: Bearer <key>', Content-Type application/json)");
+        }
+
         if (options.Gateway is { } gateway)
         {
             var defaults = new EmulatorGatewayOptions();
@@ -122,6 +128,12 @@ internal static class Program
         Export("STORAGECONNECTIONSTRING", IsAzuriteDevelopmentKey(emulator.StorageConnectionString)
             ? emulator.StorageConnectionString
             : Redacted(emulator.StorageConnectionString));
+
+        if (options.OnlineEndpoints is [var online, ..])
+        {
+            Export("ONLINE__SCORINGURI", emulator.GetOnlineScoringUri(online.Name).ToString());
+            Export("ONLINE__PRIMARYKEY", Shown(emulator.GetOnlineEndpointKey(online.Name), EmulatedOnlineEndpoint.DefaultPrimaryKey, "<the value given with --online-primary-key>"));
+        }
         return text.ToString();
     }
 

@@ -39,7 +39,7 @@ public sealed class EmulatorGatewayOptions
     /// <value>1 day.</value>
     public TimeSpan QuotaPeriod { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Gets or sets a value indicating whether the gateway adds the service's API key itself, so callers send none.</summary>
+    /// <summary>Gets or sets a value indicating whether the gateway adds the service's API key (for an online endpoint in key mode, its current primary key) itself, so callers send none.</summary>
     /// <value><see langword="false"/>: the caller's <c>Authorization</c> header is forwarded untouched.</value>
     public bool InjectApiKey { get; set; }
 

@@ -10,12 +10,13 @@ internal sealed class GatewayFront
     private readonly EmulatorGatewayOptions _options;
     private readonly FixedWindowCounter? _rate;
     private readonly FixedWindowCounter? _quota;
-    private readonly ServiceGate _gate;
+    private readonly Func<HttpContext, string?> _apiKeyFor;
 
-    public GatewayFront(EmulatorGatewayOptions options, TimeProvider timeProvider, ServiceGate gate)
+    // apiKeyFor: the key a policy injects for the call's service or online endpoint, if any.
+    public GatewayFront(EmulatorGatewayOptions options, TimeProvider timeProvider, Func<HttpContext, string?> apiKeyFor)
     {
         _options = options;
-        _gate = gate;
+        _apiKeyFor = apiKeyFor;
         if (options.RateLimitCalls is { } calls)
         {
             _rate = new FixedWindowCounter(calls, options.RateLimitPeriod, timeProvider);
@@ -85,9 +86,9 @@ internal sealed class GatewayFront
 
         // API Management does not forward its own key; a policy may set the ML key in its place.
         request.Headers.Remove(_options.HeaderName);
-        if (_options.InjectApiKey && _gate.Find(context) is { } service)
+        if (_options.InjectApiKey && _apiKeyFor(context) is { } apiKey)
         {
-            request.Headers.Authorization = "Bearer " + service.Service.ApiKey;
+            request.Headers.Authorization = "Bearer " + apiKey;
         }
 
         return true;

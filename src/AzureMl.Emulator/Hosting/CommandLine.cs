@@ -6,7 +6,7 @@ namespace AzureMl.Emulator;
 internal sealed class CommandLine
 {
     public const string Help = """
-        Runs a local Azure ML Studio (classic) web service emulator until Ctrl+C.
+        Runs a local Azure ML emulator (Studio (classic) web services and a managed online endpoint) until Ctrl+C.
 
         Usage: AzureMl.Emulator [options]
 
@@ -29,6 +29,14 @@ internal sealed class CommandLine
           --quota <calls>/<seconds>           Gateway quota per key, e.g. 10000/86400 (answers 403)
           --inject-api-key                    The gateway adds the API key itself
           --storage <connection string>       Storage for job results (default: start Azurite)
+          --no-online-endpoints               Serve no managed online endpoint
+          --online-endpoint <name>            Online endpoint name (default feature-hashing)
+          --online-deployment <name>          Its deployment, 100% traffic (default blue)
+          --online-primary-key <key>          Endpoint primary key (default emulator-online-primary-key)
+          --online-secondary-key <key>        Endpoint secondary key (default emulator-online-secondary-key)
+          --online-max-concurrent-requests <n>  max_concurrent_requests_per_instance; 429 beyond 2 x n x instances in flight (default 1)
+          --online-instance-count <n>         Instances of the deployment, 1-50 (default 1)
+          --online-request-timeout <seconds>  request_timeout: answers 408 after it (default 5)
           --help                              Show this help
 
         """;
@@ -47,6 +55,10 @@ internal sealed class CommandLine
         string? primary = null, secondary = null, header = null;
         (int Calls, TimeSpan Period)? rate = null, quota = null;
         var inject = false;
+        var online = true;
+        string onlineName = EmulatedOnlineEndpoint.DefaultName, deploymentName = EmulatedOnlineEndpoint.DefaultDeploymentName;
+        string? onlinePrimary = null, onlineSecondary = null;
+        int? perInstance = null, instances = null, timeoutSeconds = null;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -118,6 +130,30 @@ internal sealed class CommandLine
                 case "--storage":
                     options.StorageConnectionString = Value();
                     break;
+                case "--no-online-endpoints":
+                    online = false;
+                    break;
+                case "--online-endpoint":
+                    onlineName = Value();
+                    break;
+                case "--online-deployment":
+                    deploymentName = Value();
+                    break;
+                case "--online-primary-key":
+                    onlinePrimary = Value();
+                    break;
+                case "--online-secondary-key":
+                    onlineSecondary = Value();
+                    break;
+                case "--online-max-concurrent-requests":
+                    perInstance = Int(name, Value());
+                    break;
+                case "--online-instance-count":
+                    instances = Int(name, Value());
+                    break;
+                case "--online-request-timeout":
+                    timeoutSeconds = Int(name, Value());
+                    break;
                 default:
                     throw new FormatException($"Unknown option '{name}'.");
             }
@@ -152,6 +188,25 @@ internal sealed class CommandLine
         try
         {
             options.Model = new FeatureHashingModel(bits, ngrams, columns);
+            options.OnlineEndpoints.Clear();
+            if (online)
+            {
+                var endpoint = new EmulatedOnlineEndpoint(onlineName)
+                {
+                    PrimaryKey = onlinePrimary ?? EmulatedOnlineEndpoint.DefaultPrimaryKey,
+                    SecondaryKey = onlineSecondary ?? EmulatedOnlineEndpoint.DefaultSecondaryKey,
+                };
+                var deployment = new EmulatedDeployment(deploymentName, new FeatureHashingModel(bits, ngrams, columns));
+                deployment.MaxConcurrentRequestsPerInstance = perInstance ?? deployment.MaxConcurrentRequestsPerInstance;
+                deployment.InstanceCount = instances ?? deployment.InstanceCount;
+                deployment.RequestTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : deployment.RequestTimeout;
+                endpoint.Deployments.Add(deployment);
+                options.OnlineEndpoints.Add(endpoint);
+            }
+            else if (onlinePrimary is not null || onlineSecondary is not null || perInstance is not null || instances is not null || timeoutSeconds is not null)
+            {
+                throw new FormatException("The --online-* options conflict with --no-online-endpoints.");
+            }
         }
         catch (ArgumentException e)
         {

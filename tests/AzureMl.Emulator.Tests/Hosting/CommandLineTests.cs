@@ -55,7 +55,39 @@ public class CommandLineTests
         CommandLine.Help.Should().Contain("--gateway-suffix").And.Contain("--rate-limit").And.Contain("--storage");
     }
 
+    [Fact]
+    public void Parse_OnlineOptions_Applied()
+    {
+        var options = CommandLine.Parse([
+            "--online-endpoint", "my-ep", "--online-deployment", "green", "--online-primary-key", "p1", "--online-secondary-key", "p2",
+            "--online-max-concurrent-requests", "3", "--online-instance-count", "2", "--online-request-timeout", "9", "--bits", "4",
+        ]).Options;
+
+        var endpoint = options.OnlineEndpoints.Should().ContainSingle().Subject;
+        endpoint.Name.Should().Be("my-ep");
+        endpoint.PrimaryKey.Should().Be("p1");
+        endpoint.SecondaryKey.Should().Be("p2");
+        var deployment = endpoint.Deployments.Should().ContainSingle().Subject;
+        deployment.Name.Should().Be("green");
+        deployment.TrafficPercent.Should().Be(100);
+        deployment.MaxConcurrentRequestsPerInstance.Should().Be(3);
+        deployment.InstanceCount.Should().Be(2);
+        deployment.RequestTimeout.Should().Be(TimeSpan.FromSeconds(9));
+        deployment.Model.Should().BeOfType<FeatureHashingModel>().Which.Bits.Should().Be(4);
+    }
+
+    [Fact]
+    public void Parse_NoOnlineEndpoints_ServesNone()
+    {
+        CommandLine.Parse(["--no-online-endpoints"]).Options.OnlineEndpoints.Should().BeEmpty();
+        CommandLine.Parse([]).Options.OnlineEndpoints.Should().ContainSingle().Which.Name.Should().Be("feature-hashing");
+        CommandLine.Help.Should().Contain("--no-online-endpoints").And.Contain("--online-request-timeout").And.Contain("--online-primary-key").And.Contain("--online-max-concurrent-requests");
+    }
+
     [Theory]
+    [InlineData("--no-online-endpoints", "--online-primary-key", "k")]
+    [InlineData("--online-request-timeout", "x")]
+    [InlineData("--online-endpoint", "9bad")]
     [InlineData("--unknown")]
     [InlineData("--port")]
     [InlineData("--port", "x")]
@@ -120,14 +152,28 @@ public sealed class ProgramTests(AzuriteFixture fixture)
     public async Task Describe_KeysGivenByTheUser_NeverEchoed()
     {
         var options = CommandLine.Parse(["--api-key", "my-own-ml-key", "--gateway-suffix", "azureml-demo", "--subscription-key", "my-own-k1",
-            "--secondary-subscription-key", "my-own-k2", "--storage", fixture.ConnectionString]).Options;
+            "--secondary-subscription-key", "my-own-k2", "--online-primary-key", "my-own-online-1", "--online-secondary-key", "my-own-online-2", "--storage", fixture.ConnectionString]).Options;
         await using var emulator = await AzureMlEmulator.StartAsync(options);
 
         var text = Program.Describe(emulator, options);
 
-        text.Should().NotContain("my-own-ml-key").And.NotContain("my-own-k1").And.NotContain("my-own-k2");
+        text.Should().NotContain("my-own-ml-key").And.NotContain("my-own-k1").And.NotContain("my-own-k2").And.NotContain("my-own-online");
         text.Should().Contain("(the value given with --api-key)").And.Contain("(the value given with --subscription-key)");
         text.Should().Contain("export AZUREML__APIKEY='<the value given with --api-key>'")
-            .And.Contain("export AZUREML__GATEWAY__PRIMARYKEY='<the value given with --subscription-key>'");
+            .And.Contain("export AZUREML__GATEWAY__PRIMARYKEY='<the value given with --subscription-key>'")
+            .And.Contain("export AZUREML__ONLINE__PRIMARYKEY='<the value given with --online-primary-key>'");
+    }
+
+    [Fact]
+    public async Task Describe_DefaultOnlineEndpoint_PrintsScoringUriAndDemoKeys()
+    {
+        var options = CommandLine.Parse(["--gateway-suffix", "azureml-demo", "--storage", fixture.ConnectionString]).Options;
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+
+        var text = Program.Describe(emulator, options);
+
+        text.Should().Contain("POST " + emulator.OnlineScoringUri).And.Contain("/azureml-demo/onlineEndpoints/feature-hashing/score")
+            .And.Contain(EmulatedOnlineEndpoint.DefaultPrimaryKey).And.Contain(EmulatedOnlineEndpoint.DefaultSecondaryKey)
+            .And.Contain($"export AZUREML__ONLINE__SCORINGURI='{emulator.OnlineScoringUri}'");
     }
 }

@@ -18,10 +18,14 @@ public sealed class QuickstartTests
         var client = services.GetRequiredService<IAzureMlClient>();
         using var output = new StringWriter();
 
-        var result = await QuickstartFlow.RunAsync(client, target, output, timeout.Token);
+        var online = services.GetRequiredKeyedService<AzureMl.Client.OnlineEndpoints.IOnlineEndpointClient>("online");
+
+        var result = await QuickstartFlow.RunAsync(client, online, target, output, timeout.Token);
 
         var expected = new FeatureHashingModel().Hash("This is a good day");
         result.Features.Should().Equal(expected);
+        result.OnlineFeatures.Should().Equal(expected);
+        target.Emulator!.ReceivedCount(EmulatorRoute.Score).Should().Be(1);
         result.BatchRowCount.Should().Be(File.ReadLines(QuickstartFlow.ReviewsPath).Count(l => l.Length > 0) - 1);
         result.FirstOutputLines[0].Should().StartWith("Col2,Col2_HashingFeature.0,");
         var firstReview = File.ReadLines(QuickstartFlow.ReviewsPath).Skip(1).First();
@@ -31,8 +35,9 @@ public sealed class QuickstartTests
         target.Emulator!.ReceivedCount(EmulatorRoute.Execute).Should().Be(3, "one call, then the throttled one and its retry");
         target.Emulator.ReceivedCount(EmulatorRoute.Delete).Should().Be(1, "the finished job is deleted");
         var text = output.ToString();
-        text.Should().Contain("status: Finished").And.Contain("Scored after 1 retry");
-        text.Should().NotContain(target.ApiKey!).And.NotContain(target.SubscriptionKey!);
+        text.Should().Contain("status: Finished").And.Contain("Scored after 1 retry").And.Contain("1b. Online endpoint scoring")
+            .And.Contain("/azureml-demo/onlineEndpoints/feature-hashing/score");
+        text.Should().NotContain(target.ApiKey!).And.NotContain(target.SubscriptionKey!).And.NotContain(target.OnlineKey!);
     }
 }
 

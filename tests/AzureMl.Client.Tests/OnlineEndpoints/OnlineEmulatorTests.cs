@@ -1,0 +1,171 @@
+using AzureMl.Client.OnlineEndpoints;
+using AzureMl.Emulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AzureMl.Client.Tests.OnlineEndpoints;
+
+/// <summary>The public online client, registered as an app would, against the emulator's online endpoints.</summary>
+public sealed class OnlineEmulatorTests
+{
+    private static readonly int[] GoodDay = [1, 1, 2, 2, 0, 2, 0, 1];
+
+    private static Task<AzureMlEmulator> StartAsync(Action<AzureMlEmulatorOptions>? configure = null)
+    {
+        var options = new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" };
+        configure?.Invoke(options);
+        return AzureMlEmulator.StartAsync(options);
+    }
+
+    private static ServiceProvider Services(AzureMlEmulator emulator, Action<OnlineEndpointOptions>? configure = null, Action<IAzureMlClientBuilder>? build = null)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddAzureMlOnlineEndpoint(o =>
+        {
+            o.ScoringUri = emulator.OnlineScoringUri;
+            configure?.Invoke(o);
+        });
+        build?.Invoke(builder);
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    private static async Task<int[]> ScoreGoodDayAsync(IOnlineEndpointClient client, OnlineScoringOptions? options = null)
+    {
+        var output = await client.ScoreAsync(new ScoringTable("Col2").AddRow("This is a good day"), options);
+        return [.. Enumerable.Range(0, 8).Select(j => output[0].GetInt32($"Col2_HashingFeature.{j}"))];
+    }
+
+    [Fact]
+    public async Task ScoreAsync_DefaultEndpointWithKey_FeatureHashingCheckVector()
+    {
+        await using var emulator = await StartAsync();
+        await using var services = Services(emulator, o => o.PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName));
+
+        var features = await ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        features.Should().Equal(GoodDay);
+        emulator.ReceivedCount(EmulatorRoute.Score, EmulatedOnlineEndpoint.DefaultName).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_PrimaryKeyRegenerated_FailsOverToSecondary()
+    {
+        await using var emulator = await StartAsync();
+        await using var services = Services(emulator, o =>
+        {
+            o.PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName, KeyType.Primary);
+            o.SecondaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName, KeyType.Secondary);
+        });
+        var client = services.GetRequiredService<IOnlineEndpointClient>();
+        emulator.RegenerateKey(EmulatedOnlineEndpoint.DefaultName, KeyType.Primary);
+
+        var features = await ScoreGoodDayAsync(client);
+
+        features.Should().Equal(GoodDay);
+        emulator.ReceivedCount(EmulatorRoute.Score).Should().Be(2, "the old primary key is refused once, then the secondary key is used");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_BothKeysRegenerated_EndpointUnauthorized()
+    {
+        await using var emulator = await StartAsync();
+        await using var services = Services(emulator, o =>
+        {
+            o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey;
+            o.SecondaryKey = EmulatedOnlineEndpoint.DefaultSecondaryKey;
+        });
+        emulator.RegenerateKey(EmulatedOnlineEndpoint.DefaultName, KeyType.Primary);
+        emulator.RegenerateKey(EmulatedOnlineEndpoint.DefaultName, KeyType.Secondary);
+
+        var act = () => ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        var error = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        error.Status.Should().Be(401);
+        error.ErrorSource.Should().Be(AzureMlErrorSource.Endpoint);
+        error.Message.Should().NotContain(EmulatedOnlineEndpoint.DefaultPrimaryKey);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_EntraEndpoint_UseEntraCredentialWithEmulatorTokens()
+    {
+        await using var emulator = await StartAsync(o => o.OnlineEndpoints[0].AuthMode = OnlineEndpointAuthMode.EntraToken);
+        await using var services = Services(emulator, build: b => b.UseEntraCredential(emulator.TokenCredential));
+        var client = services.GetRequiredService<IOnlineEndpointClient>();
+
+        (await ScoreGoodDayAsync(client)).Should().Equal(GoodDay);
+        (await ScoreGoodDayAsync(client)).Should().Equal(GoodDay);
+
+        emulator.TokenCredential.TokenRequests.Should().Be(1, "the client caches the token");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_PinnedDeploymentWithoutTraffic_ServedByIt()
+    {
+        var green = EmulatedModel.Create([new EmulatedColumn("Col2")], [new EmulatedColumn("answer", "Int32")], _ => ["42"]);
+        await using var emulator = await StartAsync(o => o.OnlineEndpoints[0].Deployments.Add(new EmulatedDeployment("green", green) { TrafficPercent = 0 }));
+        await using var services = Services(emulator, o => o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey);
+        var client = services.GetRequiredService<IOnlineEndpointClient>();
+
+        var pinned = await client.ScoreAsync(new ScoringTable("Col2").AddRow("x"), new OnlineScoringOptions { Deployment = "green" });
+        var unpinned = await ScoreGoodDayAsync(client);
+
+        pinned[0].GetInt32("answer").Should().Be(42);
+        unpinned.Should().Equal(GoodDay);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_NoTraffic_EndpointNotFound()
+    {
+        await using var emulator = await StartAsync(o => o.OnlineEndpoints[0].Deployments[0].TrafficPercent = 0);
+        await using var services = Services(emulator, o => o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey);
+
+        var act = () => ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        var error = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        error.Status.Should().Be(404);
+        error.ErrorSource.Should().Be(AzureMlErrorSource.Endpoint);
+        error.Message.Should().Contain("positive weight");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ModelThrows_ModelErrorWithContainerStatus()
+    {
+        var model = EmulatedModel.Create([new EmulatedColumn("Col2")], [new EmulatedColumn("y")], _ => throw new InvalidOperationException("boom"));
+        await using var emulator = await StartAsync(o => o.OnlineEndpoints[0] = EmulatedOnlineEndpoint.CreateDefault(model));
+        await using var services = Services(emulator, o => o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey);
+
+        var act = () => ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        var error = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        error.Status.Should().Be(424);
+        error.ErrorSource.Should().Be(AzureMlErrorSource.Model);
+        error.ModelStatus.Should().Be(500);
+        error.ModelErrorReason.Should().Be("model_error");
+        error.Message.Should().Contain("An unexpected error occurred in scoring script");
+        emulator.ReceivedCount(EmulatorRoute.Score).Should().Be(1, "a model's 500 is not retried");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ThroughGateway_SubscriptionKeyAndEndpointKey()
+    {
+        await using var emulator = await StartAsync(o => o.Gateway = new EmulatorGatewayOptions());
+        await using var services = Services(emulator, o => o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey, b => b.AddSubscriptionKey(emulator.PrimarySubscriptionKey!));
+
+        var features = await ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        features.Should().Equal(GoodDay);
+        emulator.OnlineScoringUri!.AbsolutePath.Should().StartWith("/azureml-demo/");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ThroughGatewayWithoutSubscriptionKey_GatewayError()
+    {
+        await using var emulator = await StartAsync(o => o.Gateway = new EmulatorGatewayOptions());
+        await using var services = Services(emulator, o => o.PrimaryKey = EmulatedOnlineEndpoint.DefaultPrimaryKey);
+
+        var act = () => ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        var error = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        error.Status.Should().Be(401);
+        error.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
+    }
+}
