@@ -8,9 +8,13 @@ internal static partial class ReadmeFile
     public static string Text { get; } = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).ReplaceLineEndings("\n");
 
     /// <summary>The fenced blocks of <paramref name="language"/> under the heading path, e.g. <c>"Batch jobs/Step by step"</c>.</summary>
-    public static IReadOnlyList<string> Blocks(string headingPath, string language)
+    public static IReadOnlyList<string> Blocks(string headingPath, string language) =>
+        All(language).Where(b => b.HeadingPath == headingPath).Select(b => b.Code).ToList();
+
+    /// <summary>Every fenced block of <paramref name="language"/>, in order, with its heading path.</summary>
+    public static IReadOnlyList<(string HeadingPath, string Code)> All(string language)
     {
-        var blocks = new List<string>();
+        var blocks = new List<(string, string)>();
         var headings = new string[7];
         var lines = Text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
@@ -36,9 +40,9 @@ internal static partial class ReadmeFile
             }
 
             var path = string.Join('/', headings.Skip(2).TakeWhile(h => h is not null));
-            if (lang == language && path == headingPath)
+            if (lang == language)
             {
-                blocks.Add(string.Join('\n', body));
+                blocks.Add((path, string.Join('\n', body)));
             }
         }
 

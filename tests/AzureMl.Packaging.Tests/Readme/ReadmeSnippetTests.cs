@@ -1,24 +1,91 @@
-using System.Reflection;
-using System.Runtime.Loader;
-using AzureMl.Client;
+using System.Text.RegularExpressions;
 using AzureMl.Emulator;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace AzureMl.Packaging.Tests.Readme;
 
 /// <summary>
-/// C# snippets of README.md, taken from the file, compiled as a console app with the SDK's implicit usings, and run
-/// against the emulator. Only the placeholders (endpoint, ids) are replaced with the emulator's values.
+/// The C# snippets of README.md, taken from the file. Every one compiles (a fragment after the prelude its heading
+/// gives it below); the complete programs that need no Azure account run against the emulator or a local stand-in,
+/// with only the placeholders (endpoint, ids, key) replaced.
 /// </summary>
-public sealed class ReadmeSnippetTests
+public sealed partial class ReadmeSnippetTests
 {
+    // Fragments use names the README's prose introduces; each heading's prelude declares them (compiled, not run).
+    private const string FragmentUsings = """
+        global using AzureMl.Client;
+        global using AzureMl.Client.Batch;
+        global using AzureMl.Client.Gateway;
+        global using AzureMl.Client.Telemetry;
+        global using Microsoft.Extensions.Configuration;
+        global using Microsoft.Extensions.DependencyInjection;
+        global using Microsoft.Extensions.Hosting;
+        global using OpenTelemetry.Metrics;
+        global using OpenTelemetry.Trace;
+        global using Polly;
+        """;
+
+    // A test project's implicit using (the xunit template's <Using Include="Xunit" />).
+    private const string TestProjectUsings = "global using Xunit;";
+
+    private const string Client = "IAzureMlClient client = null!; var cancellationToken = CancellationToken.None;";
+    private const string Services = "var services = new ServiceCollection(); IConfiguration configuration = new ConfigurationBuilder().Build();";
+
+    /// <summary>Every C# block of the README, by heading and position, and what it is given before and after.</summary>
+    private static readonly Dictionary<string, Snippet> Snippets = new()
+    {
+        ["Request-Response scoring#0"] = new(Kind.Program),
+        ["Request-Response scoring#1"] = new(Kind.Fragment, Client + """ var input = new ScoringTable("Col1", "Col2");"""),
+        ["Request-Response scoring#2"] = new(Kind.Fragment, Client),
+        ["Request-Response scoring/Testing against a WireMock stand-in#0"] = new(Kind.Program),
+        ["Batch jobs/One call#0"] = new(Kind.Program, "var cancellationToken = CancellationToken.None;"),
+        ["Batch jobs/Step by step#0"] = new(Kind.Fragment, Client + """ var connectionString = "UseDevelopmentStorage=true"; var destinationStream = new MemoryStream();"""),
+        ["Batch jobs/Picking a job up elsewhere#0"] = new(Kind.Fragment, """IAzureMlClient otherClient = null!; var jobId = "0123456789abcdef"; var cancellationToken = CancellationToken.None;"""),
+        ["Bulk scoring#0"] = new(Kind.Program, Client, """
+            static async IAsyncEnumerable<IReadOnlyList<object?>> ReadReviewsAsync()
+            {
+                await Task.Yield();
+                yield return [1, "This is a good day"];
+            }
+            """),
+        ["Bulk scoring#1"] = new(Kind.Program, Client + """ var reviews = new List<Review> { new("This is a good day") };"""),
+        ["API Management#0"] = new(Kind.Fragment, Services),
+        ["API Management#1"] = new(Kind.Fragment, """var key = "subscription-key";"""),
+        ["API Management/Throttling and what is retried#0"] = new(Kind.Fragment, Services),
+        ["Telemetry#0"] = new(Kind.Fragment, Services),
+        ["Testing your app with the emulator#0"] = new(Kind.TestClass),
+        ["Configuration reference#0"] = new(Kind.Fragment, "var builder = Host.CreateApplicationBuilder();"),
+    };
+
+    public static TheoryData<string> SnippetNames => [.. Snippets.Keys];
+
+    [Fact]
+    public void Readme_EveryCSharpSnippet_IsCheckedHere()
+    {
+        Names().Should().BeEquivalentTo(Snippets.Keys, "a new C# block in README.md gets an entry (and a prelude if it is a fragment)");
+    }
+
+    [Theory]
+    [MemberData(nameof(SnippetNames))]
+    public void Snippet_FromReadme_Compiles(string name)
+    {
+        var snippet = Snippets[name];
+        var code = Source(name);
+        var (kind, sources) = snippet.Kind switch
+        {
+            Kind.Fragment => (OutputKind.ConsoleApplication, new[] { FragmentUsings, snippet.Prelude + "\n" + code }),
+            Kind.TestClass => (OutputKind.DynamicallyLinkedLibrary, [TestProjectUsings, code]),
+            _ => (OutputKind.ConsoleApplication, [TestProjectUsings, Program(code, snippet.Prelude, snippet.Epilogue)]),
+        };
+
+        SnippetCompiler.Compile(kind, sources).Should().NotBeEmpty();
+    }
+
     [Fact]
     public async Task RequestResponseSnippet_CompiledFromReadme_RunsAgainstEmulator()
     {
-        var snippet = ReadmeFile.Blocks("Request-Response scoring", "csharp")[0];
         await using var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" });
-        var program = snippet
+        var program = Source("Request-Response scoring#0")
             .Replace("https://ussouthcentral.services.azureml.net", emulator.ServiceRoot.ToString(), StringComparison.Ordinal)
             .Replace("<workspace id>", emulator.WorkspaceId, StringComparison.Ordinal)
             .Replace("<service id>", emulator.ServiceId, StringComparison.Ordinal);
@@ -27,7 +94,7 @@ public sealed class ReadmeSnippetTests
         Environment.SetEnvironmentVariable("AZUREML_API_KEY", emulator.ApiKey);
         try
         {
-            var output = await RunAsync(program);
+            var output = await SnippetCompiler.RunProgramAsync(program);
 
             output.Should().Be($"This is a good day: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
         }
@@ -37,62 +104,82 @@ public sealed class ReadmeSnippetTests
         }
     }
 
-    /// <summary>Compiles <paramref name="program"/> (top-level statements) and runs it, returning what it wrote to the console.</summary>
-    private static async Task<string> RunAsync(string program)
+    [Fact]
+    public async Task WireMockSnippet_CompiledFromReadme_RunsAgainstItsStandIn()
     {
-        const string ImplicitUsings = """
-            global using System;
-            global using System.Collections.Generic;
-            global using System.IO;
-            global using System.Linq;
-            global using System.Net.Http;
-            global using System.Threading;
-            global using System.Threading.Tasks;
-            """;
-        var parse = new CSharpParseOptions(LanguageVersion.Latest);
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Append(typeof(AzureMlClient).Assembly.Location)
-            .Distinct()
-            .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create(
-            "ReadmeSnippet" + Guid.NewGuid().ToString("N"),
-            [CSharpSyntaxTree.ParseText(ImplicitUsings, parse), CSharpSyntaxTree.ParseText(program, parse)],
-            references,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
-        using var image = new MemoryStream();
-        var emit = compilation.Emit(image);
-        emit.Success.Should().BeTrue(string.Join(Environment.NewLine, emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        var image = SnippetCompiler.Compile(OutputKind.ConsoleApplication, TestProjectUsings, Source("Request-Response scoring/Testing against a WireMock stand-in#0"));
 
-        var context = new AssemblyLoadContext("readme-snippet", isCollectible: true);
-        try
+        // The snippet's own Assert.Equal throws if the stand-in's answer is not read back.
+        var output = await SnippetCompiler.RunAsync(image, async assembly =>
         {
-            image.Position = 0;
-            var entry = context.LoadFromStream(image).EntryPoint!;
-            var console = new StringWriter();
-            var previous = Console.Out;
-            Console.SetOut(console);
-            try
+            if (assembly.EntryPoint!.Invoke(null, [Array.Empty<string>()]) is Task task)
             {
-                var result = entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
-                if (result is Task task)
+                await task;
+            }
+        });
+
+        output.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task EmulatorTestClassSnippet_CompiledFromReadme_PassesAsATest()
+    {
+        var image = SnippetCompiler.Compile(OutputKind.DynamicallyLinkedLibrary, TestProjectUsings, Source("Testing your app with the emulator#0"));
+
+        // What xunit does with the class: create it, initialize, run each [Fact], dispose.
+        var facts = 0;
+        await SnippetCompiler.RunAsync(image, async assembly =>
+        {
+            var type = assembly.GetTypes().Single(t => typeof(IAsyncLifetime).IsAssignableFrom(t));
+            foreach (var fact in type.GetMethods().Where(m => m.IsDefined(typeof(FactAttribute), inherit: false)))
+            {
+                var test = (IAsyncLifetime)Activator.CreateInstance(type)!;
+                await test.InitializeAsync();
+                try
                 {
-                    await task;
+                    await (Task)fact.Invoke(test, null)!;
+                    facts++;
+                }
+                finally
+                {
+                    await test.DisposeAsync();
                 }
             }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw e.InnerException;
-            }
-            finally
-            {
-                Console.SetOut(previous);
-            }
+        });
 
-            return console.ToString();
-        }
-        finally
-        {
-            context.Unload();
-        }
+        facts.Should().Be(1);
     }
+
+    /// <summary>A complete program with its prelude placed after its using directives and its epilogue at the end.</summary>
+    private static string Program(string code, string prelude, string epilogue)
+    {
+        var usings = UsingDirective().Match(code).Length;
+        return code[..usings] + prelude + "\n" + code[usings..] + "\n" + epilogue;
+    }
+
+    private static string Source(string name) => ReadmeFile.All("csharp")[Names().IndexOf(name)].Code;
+
+    /// <summary>Each C# block's name: its heading path and its position under that heading.</summary>
+    private static List<string> Names()
+    {
+        var all = ReadmeFile.All("csharp");
+        return all.Select((b, i) => $"{b.HeadingPath}#{all.Take(i).Count(o => o.HeadingPath == b.HeadingPath)}").ToList();
+    }
+
+    [GeneratedRegex(@"\A(?:(?:using [A-Za-z0-9_.]+;)?\s*\n)*")]
+    private static partial Regex UsingDirective();
+
+    private enum Kind
+    {
+        /// <summary>A complete program (top-level statements); a prelude goes after its usings.</summary>
+        Program,
+
+        /// <summary>Statements that use names from the text around them: compiled after the heading's prelude, with the usings above.</summary>
+        Fragment,
+
+        /// <summary>A test class, compiled as a test project's library.</summary>
+        TestClass,
+    }
+
+    private sealed record Snippet(Kind Kind, string Prelude = "", string Epilogue = "");
 }
