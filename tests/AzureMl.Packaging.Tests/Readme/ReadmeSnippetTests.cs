@@ -16,6 +16,7 @@ public sealed partial class ReadmeSnippetTests
         global using AzureMl.Client;
         global using AzureMl.Client.Batch;
         global using AzureMl.Client.Gateway;
+        global using AzureMl.Client.OnlineEndpoints;
         global using AzureMl.Client.Telemetry;
         global using Microsoft.Extensions.Configuration;
         global using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,8 @@ public sealed partial class ReadmeSnippetTests
             }
             """),
         ["Bulk scoring#1"] = new(Kind.Program, Client + """ var reviews = new List<Review> { new("This is a good day") };"""),
+        ["Online endpoints#0"] = new(Kind.Program),
+        ["Online endpoints#1"] = new(Kind.Fragment, Services + " Azure.Core.TokenCredential credential = null!;"),
         ["API Management#0"] = new(Kind.Fragment, Services),
         ["API Management#1"] = new(Kind.Fragment, """var key = "subscription-key";"""),
         ["API Management/Throttling and what is retried#0"] = new(Kind.Fragment, Services),
@@ -101,6 +104,27 @@ public sealed partial class ReadmeSnippetTests
         finally
         {
             Environment.SetEnvironmentVariable("AZUREML_API_KEY", previousKey);
+        }
+    }
+
+    [Fact]
+    public async Task OnlineEndpointSnippet_CompiledFromReadme_RunsAgainstEmulator()
+    {
+        await using var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" });
+        var program = Source("Online endpoints#0")
+            .Replace("https://my-endpoint.westeurope.inference.ml.azure.com/score", emulator.OnlineScoringUri!.ToString(), StringComparison.Ordinal);
+
+        var previousKey = Environment.GetEnvironmentVariable("AZUREML_ENDPOINT_KEY");
+        Environment.SetEnvironmentVariable("AZUREML_ENDPOINT_KEY", emulator.GetOnlineEndpointKey("feature-hashing"));
+        try
+        {
+            var output = await SnippetCompiler.RunProgramAsync(program);
+
+            output.Should().Be($"Col2_HashingFeature.0: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AZUREML_ENDPOINT_KEY", previousKey);
         }
     }
 
