@@ -69,12 +69,14 @@ public sealed partial class PackAndConsumeTests : IDisposable
         var app = Directory.CreateDirectory(Path.Combine(_work, "app")).FullName;
 
         // A remote on a host SourceLink knows, given through git's user configuration: the clone's own remotes are left alone.
+        // A continuous-integration build (CI=true, as .ci/run sets) reads only the repository's own git configuration,
+        // so this pack is a local one.
         var environment = GitRemote("azureml-pack-test", Remote);
         foreach (var project in new[] { "src/AzureMl.Client/AzureMl.Client.csproj", "src/AzureMl.Emulator/AzureMl.Emulator.csproj" })
         {
             var (code, output) = await DotNetCli.RunAsync(
                 RepositoryRoot.Path, StepTimeout, environment, "pack", project, "-c", "Release", "-o", feed, $"-p:VersionSuffix={_suffix}",
-                $"-p:AzureMlRepositoryUrl={RepositoryUrl}", "-p:GitRepositoryRemoteName=azureml-pack-test");
+                $"-p:AzureMlRepositoryUrl={RepositoryUrl}", "-p:GitRepositoryRemoteName=azureml-pack-test", "-p:ContinuousIntegrationBuild=false");
             code.Should().Be(0, output);
             output.Should().NotContain("AZML000", "a repository URL and a known remote were given");
         }
