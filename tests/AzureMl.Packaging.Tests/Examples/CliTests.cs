@@ -121,6 +121,79 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsStatusWait_NotStartedJob_HintsJobsStartAndCtrlCExitsWith130()
+    {
+        using var server = WireMock.Server.WireMockServer.Start();
+        server.Given(WireMock.RequestBuilders.Request.Create().UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"StatusCode":"NotStarted","Results":null,"Details":null}"""));
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _work };
+        foreach (var argument in new[] { Cli, "jobs", "status", "job42", "--wait" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in Service(server.Url!))
+        {
+            if (value.Length == 0)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        var hint = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var text = new System.Text.StringBuilder();
+        using var process = new System.Diagnostics.Process { StartInfo = info };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (text)
+            {
+                text.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("has not been started", StringComparison.Ordinal) == true)
+            {
+                hint.TrySetResult(e.Data);
+            }
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (text)
+            {
+                text.AppendLine(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            (await hint.Task.WaitAsync(Timeout)).Should().Contain("run 'azureml jobs start job42'");
+
+            // Ctrl+C, as a person stops the wait.
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(Timeout);
+            process.ExitCode.Should().Be(130, text.ToString());
+            text.ToString().Should().Contain("interrupted").And.NotContain("   at ");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task JobsStatus_Verbose_AddsTheDetailsAfterTheSameMessage()
     {
         var (quietCode, quiet) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "jobs", "status", "abc ");
