@@ -194,6 +194,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsRun_StorageNotAnswering_FailsWithinSecondsNamingIt()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + $"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var input = Write("in.csv", "Col2\nfine\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/", storage), Cli, "jobs", "run", input);
+
+        code.Should().Be(1, text);
+        text.Should().Contain("Blob storage did not answer").And.NotContain("   at ");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15), "storage that does not answer fails within seconds (it took 23 s of silent retries before)");
+    }
+
+    [Fact]
     public async Task JobsStatus_Verbose_AddsTheDetailsAfterTheSameMessage()
     {
         var (quietCode, quiet) = await DotNetCli.RunAsync(_work, Timeout, Service("http://127.0.0.1:9/"), Cli, "jobs", "status", "abc ");
