@@ -4,7 +4,7 @@ using AzureMl.Packaging.Tests.Packaging;
 namespace AzureMl.Packaging.Tests.Examples;
 
 /// <summary>The command-line tool as a script sees it: exit codes, stdout, and files, against the in-process emulator.</summary>
-public sealed class CliTests : IDisposable
+public sealed partial class CliTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private readonly string _work = Directory.CreateTempSubdirectory("azureml-cli-").FullName;
@@ -210,6 +210,47 @@ public sealed class CliTests : IDisposable
         code.Should().Be(1, text);
         text.Should().Contain("Blob storage did not answer").And.NotContain("   at ");
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15), "storage that does not answer fails within seconds (it took 23 s of silent retries before)");
+    }
+
+    [Fact]
+    public async Task Score_In80ColumnTerminal_ProgressBarFitsOnOneLine()
+    {
+        // A real terminal (a pseudo-terminal from util-linux's script, 80 columns), as a person sees the bar.
+        var input = Write("in.csv", "Col2\n" + string.Concat(Enumerable.Range(1, 300).Select(i => $"This is review number {i} and it was a good day\n")));
+        var command = $"stty cols 80 rows 24; dotnet '{Cli}' score '{input}' '{Path.Combine(_work, "out.csv")}' --emulator --batch-size 10";
+
+        var (code, screen) = await RunAsync("script", Timeout, new Dictionary<string, string> { ["TERM"] = "xterm" }, "-q", "-e", "-c", command, "/dev/null");
+
+        code.Should().Be(0, screen);
+        var visible = AnsiSequence().Replace(screen, string.Empty);
+        var lines = visible.Split('\r', '\n');
+        lines.Should().Contain(
+            l => l.Contains("100%", StringComparison.Ordinal) && l.Contains('━') && l.Contains("rows", StringComparison.Ordinal),
+            "the description, the bar and its 100% stay on one line");
+        lines.Where(l => l.Length > 80).Should().BeEmpty("nothing is wider than the terminal, so the bar never wraps");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")]
+    private static partial System.Text.RegularExpressions.Regex AnsiSequence();
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return (process.ExitCode, await output + await error);
     }
 
     [Fact]
