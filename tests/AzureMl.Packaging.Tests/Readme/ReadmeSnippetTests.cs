@@ -129,6 +129,28 @@ public sealed partial class ReadmeSnippetTests
     }
 
     [Fact]
+    public async Task BulkScoringSnippets_CompiledFromReadme_RunAgainstEmulatorWithTheClassifierTheyName()
+    {
+        // The model the README names for these snippets: a classifier answering "Scored Labels" and "Scored Probabilities".
+        var options = new AzureMlEmulatorOptions
+        {
+            StorageConnectionString = "UseDevelopmentStorage=true",
+            Model = EmulatedModel.Create(
+                [new EmulatedColumn("Col2")],
+                [new EmulatedColumn("Scored Labels", "Int32"), new EmulatedColumn("Scored Probabilities", "Double")],
+                row => (IReadOnlyList<string?>)[row["Col2"]!.Contains("good", StringComparison.Ordinal) ? "1" : "0", "0.75"]),
+        };
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+        var client = $$"""var client = new AzureMlClient(new HttpClient(), new AzureMlClientOptions { Endpoint = new Uri("{{emulator.ServiceRoot}}"), WorkspaceId = "{{emulator.WorkspaceId}}", ServiceId = "{{emulator.ServiceId}}", ApiKey = "{{emulator.ApiKey}}" });""";
+
+        var untyped = await SnippetCompiler.RunProgramAsync(Program(Source("Bulk scoring#0"), client, Snippets["Bulk scoring#0"].Epilogue));
+        var typed = await SnippetCompiler.RunProgramAsync(Program(Source("Bulk scoring#1"), client + """ var reviews = new List<Review> { new("This is a good day") };""", string.Empty));
+
+        untyped.Should().Contain("0.75");
+        typed.Should().Contain("1 (75").And.Contain("%)");
+    }
+
+    [Fact]
     public async Task WireMockSnippet_CompiledFromReadme_RunsAgainstItsStandIn()
     {
         var image = SnippetCompiler.Compile(OutputKind.ConsoleApplication, TestProjectUsings, Source("Request-Response scoring/Testing against a WireMock stand-in#0"));
