@@ -151,6 +151,39 @@ public sealed partial class ReadmeSnippetTests
     }
 
     [Fact]
+    public async Task BatchOneCallSnippet_CompiledFromReadme_RunsAJobOnTheEmulator()
+    {
+        await using var emulator = await AzureMlEmulator.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("azureml-readme-").FullName;
+        try
+        {
+            var input = Path.Combine(folder, "input.csv");
+            var scored = Path.Combine(folder, "scored.csv");
+            await File.WriteAllTextAsync(input, "Col2\r\nThis is a good day\r\n");
+            var program = Program(
+                Source("Batch jobs/One call#0")
+                    .Replace("https://ussouthcentral.services.azureml.net", emulator.ServiceRoot.ToString(), StringComparison.Ordinal)
+                    .Replace("<workspace id>", emulator.WorkspaceId, StringComparison.Ordinal)
+                    .Replace("<service id>", emulator.ServiceId, StringComparison.Ordinal)
+                    .Replace("<api key>", emulator.ApiKey, StringComparison.Ordinal)
+                    .Replace("<storage connection string>", emulator.StorageConnectionString, StringComparison.Ordinal)
+                    .Replace("\"input.csv\"", "@\"" + input + "\"", StringComparison.Ordinal)
+                    .Replace("\"scored.csv\"", "@\"" + scored + "\"", StringComparison.Ordinal),
+                Snippets["Batch jobs/One call#0"].Prelude,
+                string.Empty);
+
+            var output = await SnippetCompiler.RunProgramAsync(program);
+
+            output.Should().Contain("Uploading");
+            (await File.ReadAllLinesAsync(scored)).Should().HaveCount(2).And.Contain(l => l.StartsWith("This is a good day,1,1,2,2,0,2,0,1", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task WireMockSnippet_CompiledFromReadme_RunsAgainstItsStandIn()
     {
         var image = SnippetCompiler.Compile(OutputKind.ConsoleApplication, TestProjectUsings, Source("Request-Response scoring/Testing against a WireMock stand-in#0"));
