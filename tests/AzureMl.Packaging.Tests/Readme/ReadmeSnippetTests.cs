@@ -184,6 +184,49 @@ public sealed partial class ReadmeSnippetTests
     }
 
     [Fact]
+    public async Task BatchStepByStepSnippets_CompiledFromReadme_RunAJobOnTheEmulator()
+    {
+        await using var emulator = await AzureMlEmulator.StartAsync();
+        var container = new Azure.Storage.Blobs.BlobContainerClient(emulator.StorageConnectionString, "data", new Azure.Storage.Blobs.BlobClientOptions(AzureMl.Client.Batch.BatchRunOptions.DefaultBlobServiceVersion));
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("input.csv").UploadAsync(BinaryData.FromString("Col2\r\nThis is a good day\r\n"), overwrite: true);
+        var client = $$"""IAzureMlClient client = new AzureMlClient(new HttpClient(), new AzureMlClientOptions { Endpoint = new Uri("{{emulator.ServiceRoot}}"), WorkspaceId = "{{emulator.WorkspaceId}}", ServiceId = "{{emulator.ServiceId}}", ApiKey = "{{emulator.ApiKey}}" }); var cancellationToken = CancellationToken.None;""";
+
+        // Step by step: submit, start, wait, download (into a stream the test reads back).
+        var stepByStep = client + $$""" var connectionString = "{{emulator.StorageConnectionString}}"; var destinationStream = new MemoryStream();"""
+            + "\n" + Source("Batch jobs/Step by step#0")
+            + "\nConsole.Write(System.Text.Encoding.UTF8.GetString(destinationStream.ToArray()));";
+        var output = await SnippetCompiler.RunAsync(SnippetCompiler.Compile(OutputKind.ConsoleApplication, FragmentUsings, stepByStep), RunEntryPoint);
+        output.Should().Contain("This is a good day,1,1,2,2,0,2,0,1");
+
+        // Picking a job up elsewhere: a second client waits for a job the first one started.
+        var jobId = await new AzureMl.Client.AzureMlClient(new HttpClient(), new AzureMl.Client.AzureMlClientOptions
+        {
+            Endpoint = emulator.ServiceRoot, WorkspaceId = emulator.WorkspaceId, ServiceId = emulator.ServiceId, ApiKey = emulator.ApiKey,
+        }).SubmitAndStartJobAsync(Request(emulator.StorageConnectionString));
+        var pickUp = client.Replace("IAzureMlClient client", "IAzureMlClient otherClient", StringComparison.Ordinal) + $" var jobId = \"{jobId.Id}\";"
+            + "\n" + Source("Batch jobs/Picking a job up elsewhere#0") + "\nConsole.Write(status.State);";
+        (await SnippetCompiler.RunAsync(SnippetCompiler.Compile(OutputKind.ConsoleApplication, FragmentUsings, pickUp), RunEntryPoint)).Should().Be("Finished");
+
+        static AzureMl.Client.Batch.BatchJobRequest Request(string connectionString)
+        {
+            var request = new AzureMl.Client.Batch.BatchJobRequest();
+            request.Inputs["input1"] = AzureMl.Client.Batch.BatchBlobReference.FromConnectionString(connectionString, "data", "input.csv");
+            request.Outputs["output1"] = AzureMl.Client.Batch.BatchBlobReference.FromConnectionString(connectionString, "data", "picked.csv");
+            return request;
+        }
+
+        static async Task RunEntryPoint(System.Reflection.Assembly assembly)
+        {
+            var entry = assembly.EntryPoint!;
+            if (entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]) is Task task)
+            {
+                await task;
+            }
+        }
+    }
+
+    [Fact]
     public async Task WireMockSnippet_CompiledFromReadme_RunsAgainstItsStandIn()
     {
         var image = SnippetCompiler.Compile(OutputKind.ConsoleApplication, TestProjectUsings, Source("Request-Response scoring/Testing against a WireMock stand-in#0"));
