@@ -4,6 +4,8 @@ using AzureMl.Client.OnlineEndpoints;
 using AzureMl.Client.Tests.Gateway;
 using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AzureMl.Client.Tests.OnlineEndpoints;
@@ -253,6 +255,52 @@ public sealed class OnlineEndpointClientTests
 
         answer.GetProperty("result").GetArrayLength().Should().Be(2);
         server.Received.Single().Body.Should().Be("""{"data": [[1, 2]]}""");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_Failures_NoKeyOrTokenInMessagesOrLogs()
+    {
+        using var server = new WireScriptServer((_, i) => i % 2 == 0
+            ? Json("""{"message": "Unauthorized"}""", 401)
+            : Json("""{"message": "boom"}""", 424, "ms-azureml-model-error-statuscode: 500"));
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        services.AddFakeLogging();
+        var credential = new CountingCredential(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        services.AddAzureMlOnlineEndpoint("keys", o =>
+        {
+            o.ScoringUri = new Uri(server.Url + "/score");
+            o.PrimaryKey = PrimaryKey;
+            o.SecondaryKey = SecondaryKey;
+        }).ConfigureResilience(o => o.MaxRetryAttempts = 0);
+        services.AddAzureMlOnlineEndpoint("entra", o => o.ScoringUri = new Uri(server.Url + "/score"))
+            .UseEntraCredential(credential).ConfigureResilience(o => o.MaxRetryAttempts = 0);
+        using var sp = services.BuildServiceProvider();
+
+        var errors = new List<Exception>();
+        foreach (var name in new[] { "keys", "entra" })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                try
+                {
+                    await sp.GetRequiredKeyedService<IOnlineEndpointClient>(name).ScoreAsync(new ScoringTable("x").AddRow(1));
+                }
+                catch (AzureMlException ex)
+                {
+                    errors.Add(ex);
+                }
+            }
+        }
+
+        errors.Should().NotBeEmpty();
+        var texts = errors.SelectMany(e => new[] { e.Message, e.ToString() })
+            .Concat(sp.GetFakeLogCollector().GetSnapshot().SelectMany(r => new[] { r.Message, r.ToString(), r.Exception?.ToString() ?? string.Empty }))
+            .ToList();
+        foreach (var secret in new[] { PrimaryKey, SecondaryKey, "token-1", "token-2", "token-3" })
+        {
+            texts.Should().NotContain(t => t.Contains(secret, StringComparison.Ordinal), "{0} is a secret", secret);
+        }
     }
 
     private sealed class CountingCredential(FakeTimeProvider time) : TokenCredential

@@ -33,7 +33,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
     internal const string InternalErrorBody = """{ "error": { "code": "InternalError", "message": "The request failed." } }""";
 
     private static readonly AzureMlOperation[] Operations =
-        [AzureMlOperation.Execute, AzureMlOperation.SubmitJob, AzureMlOperation.StartJob, AzureMlOperation.GetJobStatus, AzureMlOperation.DeleteJob];
+        [AzureMlOperation.Execute, AzureMlOperation.SubmitJob, AzureMlOperation.StartJob, AzureMlOperation.GetJobStatus, AzureMlOperation.DeleteJob, AzureMlOperation.Score];
 
     public static TheoryData<Fault, AzureMlOperation> Cells()
     {
@@ -147,7 +147,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
         {
             case Fault.ServiceUnavailable or Fault.ServiceUnavailableRetryAfterSeconds or Fault.ServiceUnavailableRetryAfterDate:
                 (await host.ServerCountAsync(retried)).Should().Be(retried);
-                AssertError(error, 503, outcomeUnknown: false).ErrorSource.Should().Be(AzureMlErrorSource.Service);
+                AssertError(error, 503, outcomeUnknown: false).ErrorSource.Should().Be(operation == AzureMlOperation.Score ? AzureMlErrorSource.Endpoint : AzureMlErrorSource.Service);
                 if (fault == Fault.ServiceUnavailableRetryAfterSeconds)
                 {
                     ((AzureMlException)error!).RetryAfter.Should().Be(TimeSpan.FromSeconds(30));
