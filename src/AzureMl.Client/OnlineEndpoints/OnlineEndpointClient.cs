@@ -151,10 +151,15 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
             request.Headers.Authorization = settings.Authorization;
         }
 
-        if ((options?.Deployment ?? settings.Options.Deployment) is { } deployment)
+        var pinned = options?.Deployment ?? settings.Options.Deployment;
+        if (pinned is not null)
         {
-            request.Headers.TryAddWithoutValidation(DeploymentHeader, deployment);
+            request.Headers.TryAddWithoutValidation(DeploymentHeader, pinned);
         }
+
+        request.Options.Set(Telemetry.AzureMlTelemetry.ExtraTags, pinned is null
+            ? [new(Telemetry.AzureMlDiagnostics.EndpointTag, settings.Options.ScoringUri!.Host)]
+            : [new(Telemetry.AzureMlDiagnostics.EndpointTag, settings.Options.ScoringUri!.Host), new(Telemetry.AzureMlDiagnostics.DeploymentTag, pinned)]);
 
         if (settings.Options.ClientRequestId is { } id)
         {

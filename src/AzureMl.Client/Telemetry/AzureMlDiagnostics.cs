@@ -39,6 +39,12 @@ public static class AzureMlDiagnostics
     /// <summary>The span of a batch job delete or cancel.</summary>
     public const string DeleteJobSpan = "azureml delete_job";
 
+    /// <summary>Span and metric tag of an online endpoint call: the endpoint (the scoring URI's host).</summary>
+    public const string EndpointTag = "azureml.endpoint";
+
+    /// <summary>Span and metric tag of an online endpoint call: the pinned deployment, when the call pins one.</summary>
+    public const string DeploymentTag = "azureml.deployment";
+
     /// <summary>The span of an online endpoint scoring call.</summary>
     public const string ScoreSpan = "azureml score";
 

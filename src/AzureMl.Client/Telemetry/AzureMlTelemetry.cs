@@ -19,6 +19,9 @@ internal static class AzureMlTelemetry
     public const string RetryCountTag = "azureml.retry.count";
     public const string OutcomeUnknownTag = "azureml.outcome_unknown";
 
+    /// <summary>Tags a client adds to one call's span and metrics (an online endpoint's name and deployment).</summary>
+    public static readonly HttpRequestOptionsKey<KeyValuePair<string, object?>[]> ExtraTags = new("AzureMl.TelemetryTags");
+
     private static readonly string? Version = typeof(AzureMlTelemetry).Assembly.GetName().Version?.ToString();
 
     public static readonly ActivitySource Source = new(AzureMlDiagnostics.Name, Version);
@@ -72,7 +75,7 @@ internal static class AzureMlTelemetry
 
     public static string OperationName(AzureMlOperation operation) => AzureMlDiagnostics.OperationName(operation);
 
-    public static Activity? StartOperation(AzureMlOperation operation, string serviceId, string? jobId)
+    public static Activity? StartOperation(AzureMlOperation operation, string serviceId, string? jobId, KeyValuePair<string, object?>[]? extraTags = null)
     {
         var name = OperationName(operation);
         var activity = Source.StartActivity(AzureMlDiagnostics.SpanName(operation), ActivityKind.Internal);
@@ -84,18 +87,28 @@ internal static class AzureMlTelemetry
             {
                 activity.SetTag(JobIdTag, jobId);
             }
+
+            foreach (var (key, value) in extraTags ?? [])
+            {
+                activity.SetTag(key, value);
+            }
         }
 
         return activity;
     }
 
     /// <summary>Closes the span and records the duration of one operation.</summary>
-    public static void OperationEnded(Activity? activity, AzureMlOperation operation, string serviceId, int status, string? errorType, string? errorCode, int retries, TimeSpan elapsed, bool outcomeUnknown)
+    public static void OperationEnded(Activity? activity, AzureMlOperation operation, string serviceId, int status, string? errorType, string? errorCode, int retries, TimeSpan elapsed, bool outcomeUnknown, KeyValuePair<string, object?>[]? extraTags = null)
     {
         var name = OperationName(operation);
         TagList tags = default;
         tags.Add(OperationTag, name);
         tags.Add(ServiceIdTag, serviceId);
+        foreach (var tag in extraTags ?? [])
+        {
+            tags.Add(tag);
+        }
+
         if (status != 0)
         {
             tags.Add(StatusCodeTag, status);

@@ -60,12 +60,13 @@ internal sealed class AzureMlTransport
         var operationName = AzureMlTelemetry.OperationName(operation);
         request.Options.Set(AzureMlTelemetry.State, state);
         var started = TimeProvider.GetTimestamp();
-        using var activity = AzureMlTelemetry.StartOperation(operation, _target, jobId);
+        request.Options.TryGetValue(AzureMlTelemetry.ExtraTags, out var extraTags);
+        using var activity = AzureMlTelemetry.StartOperation(operation, _target, jobId, extraTags);
         try
         {
             var response = await SendCoreAsync(request, operation, jobId, state, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.GetElapsedTime(started);
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, (int)response.StatusCode, null, null, state.Retries, elapsed, false);
+            AzureMlTelemetry.OperationEnded(activity, operation, _target, (int)response.StatusCode, null, null, state.Retries, elapsed, false, extraTags);
             AzureMlLog.OperationSucceeded(Logger, operationName, _target, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
             return response;
         }
@@ -73,13 +74,13 @@ internal sealed class AzureMlTransport
         {
             var elapsed = TimeProvider.GetElapsedTime(started);
             var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown);
+            AzureMlTelemetry.OperationEnded(activity, operation, _target, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown, extraTags);
             AzureMlLog.OperationFailed(Logger, operationName, _target, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
             throw;
         }
         catch (OperationCanceledException)
         {
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent());
+            AzureMlTelemetry.OperationEnded(activity, operation, _target, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent(), extraTags);
             throw;
         }
     }

@@ -168,4 +168,93 @@ public sealed class OnlineEmulatorTests
         error.Status.Should().Be(401);
         error.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
     }
+    private static (AzureMlEmulatorOptions Options, TaskCompletionSource Gate) BlockingEndpoint(TimeSpan requestTimeout)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = EmulatedModel.Create([new EmulatedColumn("Col2")], [new EmulatedColumn("y")], async (row, _) =>
+        {
+            await gate.Task;
+            return (IReadOnlyList<string?>)["1"];
+        });
+        var endpoint = EmulatedOnlineEndpoint.CreateDefault(model);
+        endpoint.Deployments[0].RequestTimeout = requestTimeout;
+        var options = new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" };
+        options.OnlineEndpoints.Clear();
+        options.OnlineEndpoints.Add(endpoint);
+        return (options, gate);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_BeyondTwiceTheInstanceConcurrency_ThrottledAndRetriedByThePipeline()
+    {
+        var (options, gate) = BlockingEndpoint(TimeSpan.FromMinutes(1));
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+        await using var services = Services(
+            emulator,
+            o => o.PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName),
+            b => b.ConfigureResilience(r => r.MaxRetryAttempts = 0));
+        var client = services.GetRequiredService<IOnlineEndpointClient>();
+
+        // 2 × 1 request per instance × 1 instance in flight; the third is refused at once.
+        var first = client.ScoreAsync(new ScoringTable("Col2").AddRow("a"));
+        var second = client.ScoreAsync(new ScoringTable("Col2").AddRow("b"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (emulator.ReceivedCount(EmulatorRoute.Score, EmulatedOnlineEndpoint.DefaultName) < 2)
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "both calls reach the endpoint");
+            await Task.Delay(1);
+        }
+
+        var third = () => client.ScoreAsync(new ScoringTable("Col2").AddRow("c"));
+        var ex = (await third.Should().ThrowAsync<AzureMlException>()).Which;
+        gate.SetResult();
+        await Task.WhenAll(first, second);
+
+        ex.Status.Should().Be(429);
+        ex.ErrorSource.Should().Be(AzureMlErrorSource.Endpoint);
+        ex.IsThrottling.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ModelPastRequestTimeout_408NotRetried()
+    {
+        var (options, gate) = BlockingEndpoint(TimeSpan.FromMilliseconds(200));
+        await using var emulator = await AzureMlEmulator.StartAsync(options);
+        await using var services = Services(emulator, o => o.PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName));
+        var client = services.GetRequiredService<IOnlineEndpointClient>();
+
+        var act = () => client.ScoreAsync(new ScoringTable("Col2").AddRow("a"));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        gate.SetResult();
+        ex.Status.Should().Be(408);
+        ex.Message.Should().Contain("request_timeout_ms");
+        emulator.ReceivedCount(EmulatorRoute.Score, EmulatedOnlineEndpoint.DefaultName).Should().Be(1, "the model may still be working: a 408 is not sent again by default");
+    }
+
+    [Fact]
+    public async Task ScoreAsync_PinnedDeployment_SpanAndMetricsCarryEndpointAndDeployment()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == AzureMl.Client.Telemetry.AzureMlDiagnostics.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var emulator = await StartAsync();
+        await using var services = Services(emulator, o =>
+        {
+            o.PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName);
+            o.Deployment = EmulatedOnlineEndpoint.DefaultDeploymentName;
+            o.ClientRequestId = "span-test-42";
+        });
+
+        await ScoreGoodDayAsync(services.GetRequiredService<IOnlineEndpointClient>());
+
+        spans.Should().Contain(a => a.DisplayName == AzureMl.Client.Telemetry.AzureMlDiagnostics.ScoreSpan
+            && (a.GetTagItem(AzureMl.Client.Telemetry.AzureMlDiagnostics.EndpointTag) as string) == emulator.OnlineScoringUri!.Host
+            && (a.GetTagItem(AzureMl.Client.Telemetry.AzureMlDiagnostics.DeploymentTag) as string) == EmulatedOnlineEndpoint.DefaultDeploymentName);
+    }
 }
