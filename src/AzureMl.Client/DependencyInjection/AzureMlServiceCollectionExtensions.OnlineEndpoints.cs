@@ -88,6 +88,25 @@ public static partial class AzureMlServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Authenticates the online endpoint client with the endpoint's <c>aml_token</c>, fetched from its Azure Resource
+    /// Manager <c>token</c> operation with <paramref name="managementCredential"/> and cached until its
+    /// <c>refreshAfterTimeUtc</c> (see <see cref="OnlineEndpointCredentialHandler.FromAmlToken"/>).
+    /// </summary>
+    /// <param name="builder">The builder of an online endpoint client.</param>
+    /// <param name="endpointResourceId">The endpoint's resource id (<c>/subscriptions/…/onlineEndpoints/{name}</c>).</param>
+    /// <param name="managementCredential">A credential for Azure Resource Manager.</param>
+    /// <param name="managementEndpoint">The Resource Manager root; <see langword="null"/> for the public cloud.</param>
+    /// <returns>The builder.</returns>
+    public static IAzureMlClientBuilder UseAmlToken(this IAzureMlClientBuilder builder, string endpointResourceId, TokenCredential managementCredential, Uri? managementEndpoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(endpointResourceId);
+        ArgumentNullException.ThrowIfNull(managementCredential);
+        builder.Services.Configure<OnlineCredentialChoice>(builder.Name, o => o.AmlToken = (endpointResourceId, managementCredential, managementEndpoint));
+        return builder;
+    }
+
     private static (IAzureMlClientBuilder Builder, OptionsBuilder<OnlineEndpointOptions> Options) AddOnlineCore(IServiceCollection services, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -101,7 +120,13 @@ public static partial class AzureMlServiceCollectionExtensions
         // the next attempt.
         httpClientBuilder.AddHttpMessageHandler(sp =>
         {
-            if (sp.GetRequiredService<IOptionsMonitor<OnlineCredentialChoice>>().Get(name).Credential is { } credential)
+            var choice = sp.GetRequiredService<IOptionsMonitor<OnlineCredentialChoice>>().Get(name);
+            if (choice.AmlToken is var (resourceId, management, root))
+            {
+                return OnlineEndpointCredentialHandler.FromAmlToken(resourceId, management, root, sp.GetService<TimeProvider>());
+            }
+
+            if (choice.Credential is { } credential)
             {
                 return OnlineEndpointCredentialHandler.FromCredential(credential, sp.GetService<TimeProvider>());
             }
@@ -151,6 +176,8 @@ public static partial class AzureMlServiceCollectionExtensions
     internal sealed class OnlineCredentialChoice
     {
         public TokenCredential? Credential { get; set; }
+
+        public (string ResourceId, TokenCredential Management, Uri? Root)? AmlToken { get; set; }
     }
 
     private sealed class OnlineBuilder(string name, IServiceCollection services, IHttpClientBuilder httpClientBuilder) : IAzureMlClientBuilder

@@ -21,18 +21,27 @@ public sealed class OnlineEndpointCredentialHandler : DelegatingHandler
 
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
 
+    /// <summary>The Azure Resource Manager scope, for the <c>aml_token</c> operation.</summary>
+    private const string ManagementScope = "https://management.azure.com/.default";
+
     private readonly Func<(string? Primary, string? Secondary)>? _keys;
-    private readonly TokenCredential? _credential;
+    private readonly Func<CancellationToken, ValueTask<(string Token, DateTimeOffset RefreshAt)>>? _tokens;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
+    private readonly HttpClient? _management;
     private volatile bool _useSecondary;
-    private AccessToken? _token;
+    private (string Token, DateTimeOffset RefreshAt)? _token;
 
-    private OnlineEndpointCredentialHandler(Func<(string? Primary, string? Secondary)>? keys, TokenCredential? credential, TimeProvider? timeProvider)
+    private OnlineEndpointCredentialHandler(
+        Func<(string? Primary, string? Secondary)>? keys,
+        Func<OnlineEndpointCredentialHandler, CancellationToken, ValueTask<(string Token, DateTimeOffset RefreshAt)>>? tokens,
+        TimeProvider? timeProvider,
+        HttpClient? management = null)
     {
         _keys = keys;
-        _credential = credential;
+        _tokens = tokens is null ? null : ct => tokens(this, ct);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _management = management;
     }
 
     /// <summary>Authenticates with endpoint keys.</summary>
@@ -58,7 +67,45 @@ public sealed class OnlineEndpointCredentialHandler : DelegatingHandler
     public static OnlineEndpointCredentialHandler FromCredential(TokenCredential credential, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(credential);
-        return new OnlineEndpointCredentialHandler(null, credential, timeProvider);
+        return new OnlineEndpointCredentialHandler(null, async (_, ct) =>
+        {
+            var token = await credential.GetTokenAsync(new TokenRequestContext([EntraScope]), ct).ConfigureAwait(false);
+            return (token.Token, token.ExpiresOn - RefreshMargin);
+        }, timeProvider);
+    }
+
+    /// <summary>
+    /// Authenticates with the endpoint's <c>aml_token</c>, fetched from its Azure Resource Manager <c>token</c> operation
+    /// with <paramref name="managementCredential"/> (scope <c>https://management.azure.com/.default</c>; the identity
+    /// needs <c>onlineEndpoints/token/action</c>), cached until the token's <c>refreshAfterTimeUtc</c> and fetched again
+    /// once on a 401.
+    /// </summary>
+    /// <param name="endpointResourceId">
+    /// The endpoint's resource id: <c>/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/onlineEndpoints/{name}</c>.
+    /// </param>
+    /// <param name="managementCredential">A credential for Azure Resource Manager.</param>
+    /// <param name="managementEndpoint">The Resource Manager root; <see langword="null"/> for <c>https://management.azure.com/</c> (set it for a sovereign cloud).</param>
+    /// <param name="timeProvider">The clock that decides when the token is fetched again. Default: <see cref="TimeProvider.System"/>.</param>
+    /// <returns>The handler.</returns>
+    /// <exception cref="ArgumentException"><paramref name="endpointResourceId"/> is not an online endpoint's resource id.</exception>
+    public static OnlineEndpointCredentialHandler FromAmlToken(string endpointResourceId, TokenCredential managementCredential, Uri? managementEndpoint = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(managementCredential);
+        ArgumentException.ThrowIfNullOrEmpty(endpointResourceId);
+        var id = endpointResourceId.Trim('/');
+        var parts = id.Split('/');
+        if (parts.Length != 10 || !parts[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase)
+            || !parts[8].Equals("onlineEndpoints", StringComparison.OrdinalIgnoreCase) || parts.Any(p => p.Length == 0 || p is "." or ".."))
+        {
+            throw new ArgumentException(
+                "Not an online endpoint's resource id: expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{ws}/onlineEndpoints/{name}.",
+                nameof(endpointResourceId));
+        }
+
+        var root = (managementEndpoint ?? new Uri("https://management.azure.com/")).AbsoluteUri.TrimEnd('/');
+        var tokenUri = new Uri($"{root}/{id}/token?api-version=2024-04-01", UriKind.Absolute);
+        var management = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) };
+        return new OnlineEndpointCredentialHandler(null, (handler, ct) => handler.FetchAmlTokenAsync(tokenUri, managementCredential, ct), timeProvider, management);
     }
 
     /// <summary>Keys read on every attempt (configuration reloads rotate them).</summary>
@@ -98,6 +145,7 @@ public sealed class OnlineEndpointCredentialHandler : DelegatingHandler
         if (disposing)
         {
             _tokenLock.Dispose();
+            _management?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -127,9 +175,9 @@ public sealed class OnlineEndpointCredentialHandler : DelegatingHandler
         try
         {
             var now = _timeProvider.GetUtcNow();
-            if (refresh || _token is not { } cached || cached.ExpiresOn - RefreshMargin <= now)
+            if (refresh || _token is not { } cached || cached.RefreshAt <= now)
             {
-                _token = await _credential!.GetTokenAsync(new TokenRequestContext([EntraScope]), cancellationToken).ConfigureAwait(false);
+                _token = await _tokens!(cancellationToken).ConfigureAwait(false);
             }
 
             return _token.Value.Token;
@@ -137,6 +185,57 @@ public sealed class OnlineEndpointCredentialHandler : DelegatingHandler
         finally
         {
             _tokenLock.Release();
+        }
+    }
+
+    private async ValueTask<(string Token, DateTimeOffset RefreshAt)> FetchAmlTokenAsync(Uri tokenUri, TokenCredential managementCredential, CancellationToken cancellationToken)
+    {
+        var arm = await managementCredential.GetTokenAsync(new TokenRequestContext([ManagementScope]), cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUri) { Content = new ByteArrayContent([]) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", arm.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _management!.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new AzureMlException(
+                $"Score failed: the endpoint's aml_token could not be fetched from Azure Resource Manager ({ex.Message.TrimEnd('.')}).",
+                AzureMlOperation.Score, 0, AzureMlErrorSource.Transport, "TokenUnavailable", null, ex);
+        }
+
+        using (response)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new AzureMlException(
+                    $"Score failed: Azure Resource Manager answered {(int)response.StatusCode} to the endpoint's token operation. Check the endpoint's resource id and that the identity may run onlineEndpoints/token/action.",
+                    AzureMlOperation.Score, (int)response.StatusCode, AzureMlErrorSource.Endpoint, "TokenUnavailable");
+            }
+
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(body);
+                var root = doc.RootElement;
+                var token = root.GetProperty("accessToken").GetString();
+                var refreshAfter = root.TryGetProperty("refreshAfterTimeUtc", out var r) && r.TryGetInt64(out var seconds)
+                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                    : root.TryGetProperty("expiryTimeUtc", out var e) && e.TryGetInt64(out var expiry) ? DateTimeOffset.FromUnixTimeSeconds(expiry) - RefreshMargin : _timeProvider.GetUtcNow();
+                if (string.IsNullOrEmpty(token))
+                {
+                    throw new FormatException("no accessToken");
+                }
+
+                return (token, refreshAfter);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or KeyNotFoundException or ArgumentException)
+            {
+                throw new AzureMlException(
+                    "Score failed: Azure Resource Manager's answer to the endpoint's token operation is not an aml_token (accessToken, expiryTimeUtc, refreshAfterTimeUtc).",
+                    AzureMlOperation.Score, (int)response.StatusCode, AzureMlErrorSource.Endpoint, "TokenUnavailable", null, ex);
+            }
         }
     }
 }

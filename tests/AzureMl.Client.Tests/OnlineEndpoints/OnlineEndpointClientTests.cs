@@ -303,6 +303,62 @@ public sealed class OnlineEndpointClientTests
         }
     }
 
+    [Fact]
+    public async Task ScoreAsync_AmlToken_FetchedFromTheTokenOperationAndCachedUntilRefreshAfter()
+    {
+        const string ResourceId = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1/onlineEndpoints/ep1";
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var issued = 0;
+        using var arm = new WireScriptServer((request, _) =>
+        {
+            var n = Interlocked.Increment(ref issued);
+            var now = time.GetUtcNow().ToUnixTimeSeconds();
+            return request.Method == "POST" && request.Path == ResourceId + "/token"
+                ? Json($$"""{"accessToken":"aml-{{n}}","expiryTimeUtc":{{now + 3600}},"refreshAfterTimeUtc":{{now + 1800}},"tokenType":"Bearer"}""")
+                : Json("""{"error":{"code":"NotFound"}}""", 404);
+        });
+        var management = new CountingCredential(time);
+        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseAmlToken(ResourceId, management, new Uri(arm.Url)), time);
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+        time.Advance(TimeSpan.FromMinutes(31));
+        await client.ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        arm.Received.Should().HaveCount(2, "fetched once, then again after refreshAfterTimeUtc");
+        arm.ReceivedHeads.Should().OnlyContain(h => h.Contains("Authorization: Bearer token-", StringComparison.Ordinal), "the token operation is called with the management credential");
+        arm.ReceivedHeads[0].Should().Contain("api-version=2024-04-01");
+        management.Scopes.Should().OnlyContain(s => s == "https://management.azure.com/.default");
+        server.ReceivedHeads.Select(h => h.Contains("Bearer aml-1", StringComparison.Ordinal) ? 1 : h.Contains("Bearer aml-2", StringComparison.Ordinal) ? 2 : 0)
+            .Should().Equal(1, 1, 2);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_AmlTokenOperationRefused_TypedErrorNamingWhatToCheck()
+    {
+        using var arm = new WireScriptServer((_, _) => Json("""{"error":{"code":"AuthorizationFailed"}}""", 403));
+        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseAmlToken(
+            "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/onlineEndpoints/e", new CountingCredential(new FakeTimeProvider()), new Uri(arm.Url)));
+
+        var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
+
+        var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
+        ex.ErrorCode.Should().Be("TokenUnavailable");
+        ex.Message.Should().Contain("403").And.Contain("onlineEndpoints/token/action");
+        server.Received.Should().BeEmpty("nothing is scored without a credential");
+    }
+
+    [Fact]
+    public void FromAmlToken_NotAnEndpointResourceId_ThrowsNamingTheShape()
+    {
+        var act = () => OnlineEndpointCredentialHandler.FromAmlToken("/subscriptions/s/resourceGroups/r", new CountingCredential(new FakeTimeProvider()));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*onlineEndpoints/{name}*");
+    }
+
     private sealed class CountingCredential(FakeTimeProvider time) : TokenCredential
     {
         private int _issued;
