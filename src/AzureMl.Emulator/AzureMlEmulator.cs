@@ -152,6 +152,19 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     /// <exception cref="ArgumentException">The emulator hosts no such endpoint.</exception>
     public string RegenerateKey(string endpointName, KeyType keyType) => Endpoint(endpointName).Regenerate(keyType);
 
+    /// <summary>
+    /// The Resource Manager resource id of a hosted online endpoint, for <c>UseAmlToken</c> with
+    /// <see cref="ManagementEndpoint"/> and <see cref="TokenCredential"/>: the emulator answers its <c>listKeys</c>,
+    /// <c>token</c> and <c>regenerateKeys</c> operations.
+    /// </summary>
+    /// <param name="endpointName">The endpoint's name.</param>
+    /// <returns><c>/subscriptions/…/onlineEndpoints/{endpointName}</c>.</returns>
+    public string GetOnlineEndpointResourceId(string endpointName) =>
+        $"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/Microsoft.MachineLearningServices/workspaces/{WorkspaceId}/onlineEndpoints/{Endpoint(endpointName).Name}";
+
+    /// <summary>The root of the emulated Resource Manager operations (the emulator's own address, never the gateway's).</summary>
+    public Uri ManagementEndpoint => BaseAddress;
+
     /// <summary>Issues a Microsoft Entra access token the emulator accepts, valid for an hour on <see cref="AzureMlEmulatorOptions.TimeProvider"/>.</summary>
     /// <param name="scope">The scope: <c>https://ml.azure.com/.default</c> (the default) for scoring, <c>https://management.azure.com/.default</c> for the control plane.</param>
     /// <returns>The token and its expiry.</returns>
@@ -339,6 +352,12 @@ public sealed class AzureMlEmulator : IAsyncDisposable
 
         root.MapPost($"onlineEndpoints/{{{ScoreHandler.EndpointRoute}}}/score", score.ScoreAsync).WithMetadata(new RouteTag(EmulatorRoute.Score));
         root.MapGet($"onlineEndpoints/{{{ScoreHandler.EndpointRoute}}}/swagger.json", score.SwaggerAsync).WithMetadata(new RouteTag(EmulatorRoute.OnlineSwagger));
+
+        // Resource Manager lives on its own host in Azure: here at the root, never behind the gateway.
+        var management = new ResourceManagerHandler(onlineEndpoints, tokens);
+        app.MapPost(ResourceManagerHandler.Route + "/listKeys", management.ListKeysAsync);
+        app.MapPost(ResourceManagerHandler.Route + "/token", management.TokenAsync);
+        app.MapPost(ResourceManagerHandler.Route + "/regenerateKeys", management.RegenerateKeysAsync);
 
         app.MapFallback(context => front is not null
             ? GatewayErrors.WriteAsync(context.Response, StatusCodes.Status404NotFound, "Resource not found", context.RequestAborted)

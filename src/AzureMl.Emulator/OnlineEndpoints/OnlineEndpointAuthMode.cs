@@ -11,4 +11,10 @@ public enum OnlineEndpointAuthMode
     /// emulator accepts the tokens it issues (<see cref="AzureMlEmulator.IssueEntraToken"/>, <see cref="AzureMlEmulator.TokenCredential"/>).
     /// </summary>
     EntraToken,
+
+    /// <summary>
+    /// The endpoint's <c>aml_token</c>: fetched from its Resource Manager <c>token</c> operation (emulated at
+    /// <see cref="AzureMlEmulator.ManagementEndpoint"/>), valid one hour, to be refreshed after half an hour.
+    /// </summary>
+    AmlToken,
 }

@@ -152,9 +152,12 @@ internal sealed class ScoreHandler(IReadOnlyDictionary<string, OnlineEndpointSta
             return false;
         }
 
-        return endpoint.AuthMode == OnlineEndpointAuthMode.Key
-            ? endpoint.MatchesKey(value.Parameter)
-            : tokens.IsValid(value.Parameter, EmulatorTokenIssuer.MlAudience);
+        return endpoint.AuthMode switch
+        {
+            OnlineEndpointAuthMode.Key => endpoint.MatchesKey(value.Parameter),
+            OnlineEndpointAuthMode.AmlToken => tokens.IsValid(value.Parameter, ResourceManagerHandler.AmlTokenAudience(endpoint.Name)),
+            _ => tokens.IsValid(value.Parameter, EmulatorTokenIssuer.MlAudience),
+        };
     }
 
     /// <summary>Reads and scores the call; returns what to answer, written by the caller only if the call did not time out first.</summary>

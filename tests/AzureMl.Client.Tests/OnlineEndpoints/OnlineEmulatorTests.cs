@@ -257,4 +257,47 @@ public sealed class OnlineEmulatorTests
             && (a.GetTagItem(AzureMl.Client.Telemetry.AzureMlDiagnostics.EndpointTag) as string) == emulator.OnlineScoringUri!.Host
             && (a.GetTagItem(AzureMl.Client.Telemetry.AzureMlDiagnostics.DeploymentTag) as string) == EmulatedOnlineEndpoint.DefaultDeploymentName);
     }
+    [Fact]
+    public async Task ScoreAsync_AmlTokenEndpoint_TokenFromTheEmulatedResourceManager()
+    {
+        await using var emulator = await StartAsync(o => o.OnlineEndpoints[0].AuthMode = OnlineEndpointAuthMode.AmlToken);
+        var name = EmulatedOnlineEndpoint.DefaultName;
+        await using var withToken = Services(emulator, build: b => b.UseAmlToken(emulator.GetOnlineEndpointResourceId(name), emulator.TokenCredential, emulator.ManagementEndpoint));
+        await using var withKey = Services(emulator, o => o.PrimaryKey = emulator.GetOnlineEndpointKey(name));
+
+        var features = await ScoreGoodDayAsync(withToken.GetRequiredService<IOnlineEndpointClient>());
+        var refused = () => ScoreGoodDayAsync(withKey.GetRequiredService<IOnlineEndpointClient>());
+
+        features.Should().Equal(GoodDay);
+        (await refused.Should().ThrowAsync<AzureMlException>()).Which.Status.Should().Be(401, "an aml_token endpoint takes no key");
+    }
+
+    [Fact]
+    public async Task ResourceManager_ListAndRegenerateKeys_WithAManagementTokenOnly()
+    {
+        await using var emulator = await StartAsync();
+        var name = EmulatedOnlineEndpoint.DefaultName;
+        var operation = new Uri(emulator.ManagementEndpoint, emulator.GetOnlineEndpointResourceId(name).TrimStart('/') + "/");
+        using var http = new HttpClient();
+        var scoringToken = emulator.IssueEntraToken().Token;
+        var managementToken = emulator.IssueEntraToken("https://management.azure.com/.default").Token;
+
+        async Task<HttpResponseMessage> PostAsync(string op, string token, string? body = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(operation, op + "?api-version=2024-04-01"))
+            {
+                Content = new StringContent(body ?? string.Empty, System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return await http.SendAsync(request);
+        }
+
+        (await PostAsync("listKeys", scoringToken)).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized, "a scoring token is not a Resource Manager token");
+        using var keys = System.Text.Json.JsonDocument.Parse(await (await PostAsync("listKeys", managementToken)).Content.ReadAsStringAsync());
+        (await PostAsync("regenerateKeys", managementToken, """{"keyType":"Primary","keyValue":"chosen-primary"}""")).StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted);
+
+        keys.RootElement.GetProperty("primaryKey").GetString().Should().Be(EmulatedOnlineEndpoint.DefaultPrimaryKey);
+        keys.RootElement.GetProperty("secondaryKey").GetString().Should().Be(EmulatedOnlineEndpoint.DefaultSecondaryKey);
+        emulator.GetOnlineEndpointKey(name).Should().Be("chosen-primary");
+    }
 }
