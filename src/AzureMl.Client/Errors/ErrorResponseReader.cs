@@ -6,7 +6,6 @@ namespace AzureMl.Client.Internal;
 /// <summary>Turns a failed HTTP answer into an <see cref="AzureMlException"/>.</summary>
 internal static class ErrorResponseReader
 {
-    private const int MaxBodyBytes = 64 * 1024;
     private static readonly string[] RequestIdHeaders = ["x-ms-request-id", "request-id", "x-request-id", "apim-request-id", "x-ms-client-request-id"];
 
     public static async Task<AzureMlException> ReadAsync(
@@ -17,7 +16,8 @@ internal static class ErrorResponseReader
         CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
+        using var pooled = await AnswerBody.TakeErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = pooled.Memory;
         var (source, code, details, message) = Parse(body);
         if (source == AzureMlErrorSource.Unknown && body.Length > 0 && !LooksLikeJson(body))
         {
@@ -200,34 +200,5 @@ internal static class ErrorResponseReader
 
         text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return text.Length > 300 ? text[..300] + "…" : text;
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var buffer = new byte[MaxBodyBytes];
-                var total = 0;
-                int read;
-                while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    total += read;
-                }
-
-                return buffer.AsMemory(0, total);
-            }
-        }
-        catch (HttpRequestException)
-        {
-            // The connection broke while reading the error body: report what the status says.
-            return ReadOnlyMemory<byte>.Empty;
-        }
-        catch (IOException)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
     }
 }

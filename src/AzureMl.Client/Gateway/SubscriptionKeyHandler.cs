@@ -106,6 +106,10 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
         request.RequestUri = builder.Uri;
     }
 
+    /// <summary>Whether the answer carries API Management's own key challenge (<c>WWW-Authenticate: AzureApiManagementKey</c>).</summary>
+    internal static bool HasGatewayChallenge(HttpResponseMessage response) =>
+        response.Headers.WwwAuthenticate.Any(c => c.Scheme.Equals("AzureApiManagementKey", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A 401 in the gateway's shape (<c>{"statusCode":401,…}</c> or its <c>WWW-Authenticate</c> scheme), not the service's 401.</summary>
     internal static async Task<bool> IsKeyRejectedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -114,12 +118,9 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
             return false;
         }
 
-        foreach (var challenge in response.Headers.WwwAuthenticate)
+        if (HasGatewayChallenge(response))
         {
-            if (challenge.Scheme.Equals("AzureApiManagementKey", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            return true;
         }
 
         if (response.Content.Headers.ContentLength is > MaxGatewayBodyBytes)

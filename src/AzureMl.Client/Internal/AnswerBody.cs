@@ -68,6 +68,16 @@ internal static class AnswerBody
         original.Dispose();
     }
 
+    /// <summary>
+    /// The error body an error reader parses: taken over from the buffer the attempt read it into (no copy), or, for a
+    /// body nobody buffered, read up to <see cref="MaxErrorBytes"/>; a body that breaks off is reported as far as it came.
+    /// </summary>
+    public static async Task<PooledBody> TakeErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await BufferAsync(response, AzureMlOperation.Execute, 0, cancellationToken).ConfigureAwait(false);
+        return await PooledBody.ReadAsync(response.Content, cancellationToken, 0, MaxErrorBytes).ConfigureAwait(false);
+    }
+
     /// <summary>"the 200 answer's body (100 bytes)" — what was being read, for messages.</summary>
     public static string Describe(HttpResponseMessage response)
     {

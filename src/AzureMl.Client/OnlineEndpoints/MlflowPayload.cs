@@ -117,9 +117,9 @@ internal static class MlflowPayload
     /// <c>json.dumps(…)</c>) is read as what it holds.
     /// </summary>
     /// <exception cref="FormatException">The answer is none of these forms; the message says what it is.</exception>
-    public static ScoringOutput Read(ReadOnlySpan<byte> body, string singleColumnName)
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName)
     {
-        using var doc = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
         var root = doc.RootElement;
         if (root.ValueKind == JsonValueKind.String)
         {

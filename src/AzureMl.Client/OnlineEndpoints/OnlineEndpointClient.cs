@@ -70,10 +70,12 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         using var request = CreateRequest(settings, options);
         request.Content = MlflowPayload.Write(input, options?.Parameters is { Count: > 0 } p ? new Dictionary<string, object?>(p) : null);
         using var response = await _transport.SendAsync(request, AzureMlOperation.Score, null, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+
+        // The transport read the body into a pooled buffer: parsed from there, not copied.
+        using var body = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            var output = MlflowPayload.Read(body, settings.Options.SingleColumnName);
+            var output = MlflowPayload.Read(body.Memory, settings.Options.SingleColumnName);
             Telemetry.AzureMlTelemetry.RowsScored(input.RawRows.Count, settings.Target);
             return output;
         }
@@ -95,10 +97,10 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         using var request = CreateRequest(_settings, options);
         request.Content = MlflowPayload.Json(body);
         using var response = await _transport.SendAsync(request, AzureMlOperation.Score, null, cancellationToken).ConfigureAwait(false);
-        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var answer = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            using var doc = JsonDocument.Parse(answer);
+            using var doc = JsonDocument.Parse(answer.Memory);
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.String && root.GetString() is { } inner && inner.TrimStart() is ['[' or '{', ..])
             {

@@ -19,7 +19,8 @@ internal static class OnlineErrorReader
     public static async Task<AzureMlException> ReadAsync(HttpResponseMessage response, AzureMlOperation operation, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var pooled = await AnswerBody.TakeErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = pooled.Memory;
         var requestId = ErrorResponseReader.GetRequestId(response);
         var retryAfter = ErrorResponseReader.GetRetryAfter(response, timeProvider);
         var (shape, code, _, gatewayMessage) = ErrorResponseReader.Parse(body);
@@ -28,7 +29,7 @@ internal static class OnlineErrorReader
         string? message;
         int? modelStatus = null;
         string? modelReason = null;
-        if (shape == AzureMlErrorSource.Gateway || (status == 401 && await SubscriptionKeyHandler.IsKeyRejectedAsync(response, cancellationToken).ConfigureAwait(false)))
+        if (shape == AzureMlErrorSource.Gateway || (status == 401 && SubscriptionKeyHandler.HasGatewayChallenge(response)))
         {
             source = AzureMlErrorSource.Gateway;
             message = gatewayMessage;
@@ -106,7 +107,7 @@ internal static class OnlineErrorReader
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() is { Length: > 0 and <= 200 } v && !Guard.HasLineBreakOrControl(v) ? v : null : null;
 
     /// <summary>The container's <c>{"message": "…"}</c>, or a short plain-text body; HTML is not quoted.</summary>
-    private static string? ContainerMessage(byte[] body)
+    private static string? ContainerMessage(ReadOnlyMemory<byte> body)
     {
         if (body.Length == 0)
         {
@@ -131,7 +132,7 @@ internal static class OnlineErrorReader
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
-            var text = Encoding.UTF8.GetString(body).Trim();
+            var text = Encoding.UTF8.GetString(body.Span).Trim();
             if (text.Contains('<', StringComparison.Ordinal) && text.Contains('>', StringComparison.Ordinal))
             {
                 return "The body was HTML, not an endpoint error (a proxy or load balancer may have answered)";
