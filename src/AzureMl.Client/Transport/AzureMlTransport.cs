@@ -151,7 +151,7 @@ internal sealed class AzureMlTransport
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             response.Dispose();
-            throw new TimeoutException($"HttpClient.Timeout ({Seconds(limit)}) ran out: {ex.Message}", ex);
+            throw new CallDeadlineException(limit, ex);
         }
         catch
         {
@@ -240,9 +240,9 @@ internal sealed class AzureMlTransport
     /// <summary>Which budget ran out, by name and value, as far as the client can tell.</summary>
     private string Budget(Exception ex)
     {
-        if (ex is TimeoutException { Message: var m } && m.StartsWith("HttpClient.Timeout", StringComparison.Ordinal))
+        if (ex is CallDeadlineException deadline)
         {
-            return m[..m.IndexOf(')', StringComparison.Ordinal)].Replace("(", "of ", StringComparison.Ordinal) + ")";
+            return $"the HttpClient.Timeout of {Seconds(deadline.Limit)}";
         }
 
         var resilience = ResilienceOptions?.Invoke();
@@ -282,4 +282,11 @@ internal sealed class AzureMlTransport
 
     private static string Seconds(TimeSpan value) =>
         value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+}
+
+/// <summary>The <see cref="HttpClient.Timeout"/> of a client without the default pipeline ran out while a body was read.</summary>
+internal sealed class CallDeadlineException(TimeSpan limit, OperationCanceledException inner)
+    : TimeoutException(inner.Message, inner)
+{
+    public TimeSpan Limit { get; } = limit;
 }
