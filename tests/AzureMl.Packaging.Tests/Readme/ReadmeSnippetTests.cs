@@ -93,17 +93,23 @@ public sealed partial class ReadmeSnippetTests
             .Replace("<workspace id>", emulator.WorkspaceId, StringComparison.Ordinal)
             .Replace("<service id>", emulator.ServiceId, StringComparison.Ordinal);
 
-        var previousKey = Environment.GetEnvironmentVariable("AZUREML_API_KEY");
-        Environment.SetEnvironmentVariable("AZUREML_API_KEY", emulator.ApiKey);
+        var output = await RunWithVariableAsync(program, "AZUREML_API_KEY", emulator.ApiKey);
+
+        output.Should().Be($"This is a good day: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
+    }
+
+    /// <summary>Runs a program with an environment variable set (the key a snippet reads), restored afterwards.</summary>
+    private static async Task<string> RunWithVariableAsync(string program, string name, string value)
+    {
+        var previous = Environment.GetEnvironmentVariable(name);
+        Environment.SetEnvironmentVariable(name, value);
         try
         {
-            var output = await SnippetCompiler.RunProgramAsync(program);
-
-            output.Should().Be($"This is a good day: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
+            return await SnippetCompiler.RunProgramAsync(program);
         }
         finally
         {
-            Environment.SetEnvironmentVariable("AZUREML_API_KEY", previousKey);
+            Environment.SetEnvironmentVariable(name, previous);
         }
     }
 
@@ -114,18 +120,9 @@ public sealed partial class ReadmeSnippetTests
         var program = Source("Online endpoints#0")
             .Replace("https://my-endpoint.westeurope.inference.ml.azure.com/score", emulator.OnlineScoringUri!.ToString(), StringComparison.Ordinal);
 
-        var previousKey = Environment.GetEnvironmentVariable("AZUREML_ENDPOINT_KEY");
-        Environment.SetEnvironmentVariable("AZUREML_ENDPOINT_KEY", emulator.GetOnlineEndpointKey("feature-hashing"));
-        try
-        {
-            var output = await SnippetCompiler.RunProgramAsync(program);
+        var output = await RunWithVariableAsync(program, "AZUREML_ENDPOINT_KEY", emulator.GetOnlineEndpointKey("feature-hashing"));
 
-            output.Should().Be($"Col2_HashingFeature.0: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("AZUREML_ENDPOINT_KEY", previousKey);
-        }
+        output.Should().Be($"Col2_HashingFeature.0: {new FeatureHashingModel().Hash("This is a good day")[0]}" + Environment.NewLine);
     }
 
     [Fact]
