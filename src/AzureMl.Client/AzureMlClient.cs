@@ -33,7 +33,7 @@ public sealed partial class AzureMlClient : IAzureMlClient
         options.ThrowIfInvalid();
         _binding = new Binding(options.Clone());
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _transport = new AzureMlTransport(httpClient, _binding.Options.ServiceId!, TimeProvider, (response, operation, jobId, ct) =>
+        _transport = new AzureMlTransport(httpClient, () => ServiceId, TimeProvider, (response, operation, jobId, ct) =>
             ErrorResponseReader.ReadAsync(response, operation, TimeProvider, jobId, ct))
         {
             SizeHint = operation => operation == AzureMlOperation.Execute ? ExecuteBodyHint() : 0,

@@ -55,13 +55,6 @@ public sealed partial class AzureMlClient
     }
 
     /// <inheritdoc />
-    public async Task<BatchJobStatus> GetJobStatusAsync(string jobId, CancellationToken cancellationToken = default)
-    {
-        var (status, retryAfter) = await GetJobStatusCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return retryAfter is null ? status : new BatchJobStatus(status.JobId, status.State, status.Results, status.Details) { RetryAfter = retryAfter };
-    }
-
-    /// <inheritdoc />
     public async Task<bool> DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         Guard.PathSegment(jobId, nameof(jobId));
@@ -107,8 +100,8 @@ public sealed partial class AzureMlClient
     /// <inheritdoc />
     public BatchJobOperation GetBatchJob(string jobId) => BatchJobOperation.Rehydrate(this, jobId, TimeProvider);
 
-    /// <summary>Reads a status and the <c>Retry-After</c> the service sent with it, if any.</summary>
-    internal async Task<(BatchJobStatus Status, TimeSpan? RetryAfter)> GetJobStatusCoreAsync(string jobId, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<BatchJobStatus> GetJobStatusAsync(string jobId, CancellationToken cancellationToken = default)
     {
         Guard.PathSegment(jobId, nameof(jobId));
         const AzureMlOperation operation = AzureMlOperation.GetJobStatus;
@@ -155,7 +148,7 @@ public sealed partial class AzureMlClient
         }
 
         var results = body.Results is null ? null : body.Results.Where(r => r.Value is not null).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
-        return (new BatchJobStatus(jobId, body.StatusCode, results, body.Details), retryAfter);
+        return new BatchJobStatus(jobId, body.StatusCode, results, body.Details) { RetryAfter = retryAfter };
     }
 
     private static bool IsJobGone(AzureMlException ex) =>

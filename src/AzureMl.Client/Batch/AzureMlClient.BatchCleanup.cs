@@ -190,7 +190,7 @@ public sealed partial class AzureMlClient
     {
         try
         {
-            var (status, _) = await GetJobStatusCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+            var status = await GetJobStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
             return status.IsCompleted ? status.State : null;
         }
         catch (AzureMlException ex) when (IsJobGone(ex))

@@ -38,7 +38,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         options.ThrowIfInvalid();
         _settings = new Settings(options.Clone());
         var time = timeProvider ?? TimeProvider.System;
-        _transport = new AzureMlTransport(httpClient, _settings.Target, time, (response, operation, _, ct) => OnlineErrorReader.ReadAsync(response, operation, time, ct));
+        _transport = new AzureMlTransport(httpClient, () => _settings.Target, time, (response, operation, _, ct) => OnlineErrorReader.ReadAsync(response, operation, time, ct));
     }
 
     /// <inheritdoc />

@@ -23,14 +23,14 @@ internal delegate Task<AzureMlException> ErrorAnswerReader(HttpResponseMessage r
 internal sealed class AzureMlTransport
 {
     private readonly HttpClient _httpClient;
-    private readonly string _target;
+    private readonly Func<string> _target;
     private readonly ErrorAnswerReader _readError;
 
     /// <param name="httpClient">Sends the requests; its handlers apply to every attempt.</param>
-    /// <param name="target">The service id (or endpoint) that telemetry and messages name.</param>
+    /// <param name="target">The service id (or endpoint) that telemetry names, read per call.</param>
     /// <param name="timeProvider">The clock for telemetry durations.</param>
     /// <param name="readError">Maps a failed answer of this protocol.</param>
-    public AzureMlTransport(HttpClient httpClient, string target, TimeProvider timeProvider, ErrorAnswerReader readError)
+    public AzureMlTransport(HttpClient httpClient, Func<string> target, TimeProvider timeProvider, ErrorAnswerReader readError)
     {
         _httpClient = httpClient;
         _target = target;
@@ -56,31 +56,33 @@ internal sealed class AzureMlTransport
     /// </summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, AzureMlOperation operation, string? jobId, CancellationToken cancellationToken)
     {
-        var state = new OperationState(_target);
+        // Read per call: a client rebound by a configuration reload names its new target.
+        var target = _target();
+        var state = new OperationState(target);
         var operationName = AzureMlTelemetry.OperationName(operation);
         request.Options.Set(AzureMlTelemetry.State, state);
         var started = TimeProvider.GetTimestamp();
         request.Options.TryGetValue(AzureMlTelemetry.ExtraTags, out var extraTags);
-        using var activity = AzureMlTelemetry.StartOperation(operation, _target, jobId, extraTags);
+        using var activity = AzureMlTelemetry.StartOperation(operation, target, jobId, extraTags);
         try
         {
             var response = await SendCoreAsync(request, operation, jobId, state, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.GetElapsedTime(started);
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, (int)response.StatusCode, null, null, state.Retries, elapsed, false, extraTags);
-            AzureMlLog.OperationSucceeded(Logger, operationName, _target, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
+            AzureMlTelemetry.OperationEnded(activity, operation, target, (int)response.StatusCode, null, null, state.Retries, elapsed, false, extraTags);
+            AzureMlLog.OperationSucceeded(Logger, operationName, target, (int)response.StatusCode, state.Retries + 1, elapsed.TotalMilliseconds);
             return response;
         }
         catch (AzureMlException ex)
         {
             var elapsed = TimeProvider.GetElapsedTime(started);
             var errorType = ex.Status >= 400 ? ex.Status.ToString(CultureInfo.InvariantCulture) : ex.ErrorCode ?? "ConnectionFailure";
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown, extraTags);
-            AzureMlLog.OperationFailed(Logger, operationName, _target, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
+            AzureMlTelemetry.OperationEnded(activity, operation, target, ex.Status, errorType, ex.ErrorCode, state.Retries, elapsed, ex.IsOutcomeUnknown, extraTags);
+            AzureMlLog.OperationFailed(Logger, operationName, target, ex.Status, ex.ErrorCode ?? errorType, state.Retries + 1, elapsed.TotalMilliseconds, ex.IsOutcomeUnknown);
             throw;
         }
         catch (OperationCanceledException)
         {
-            AzureMlTelemetry.OperationEnded(activity, operation, _target, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent(), extraTags);
+            AzureMlTelemetry.OperationEnded(activity, operation, target, 0, "Canceled", null, state.Retries, TimeProvider.GetElapsedTime(started), !operation.IsIdempotent(), extraTags);
             throw;
         }
     }
