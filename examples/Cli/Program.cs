@@ -22,18 +22,18 @@ Option<string?> encoding = new("--encoding") { Description = "The input file's e
 
 Argument<FileInfo> input = new("input") { Description = "CSV file whose first line names the input columns" };
 Argument<FileInfo> scoreOutput = new("output") { Description = "CSV file to write the scored rows to (replaced only when scoring succeeds)" };
-Option<int> batchSize = new("--batch-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().BatchSize };
+Option<int> chunkSize = new("--chunk-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().ChunkSize };
 Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => new BulkScoringOptions().MaxConcurrency };
 Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping; each failed range is reported on stderr (exit code 4)" };
 Option<FileInfo?> failedRows = new("--failed-rows") { Description = "With --continue-on-error: also write the failed records, with the header, to this CSV file" };
-Command score = new("score", "Score a CSV file through request-response calls, in parallel batches, with a live progress bar")
+Command score = new("score", "Score a CSV file through request-response calls, in parallel chunks, with a live progress bar")
 {
-    input, scoreOutput, batchSize, concurrency, continueOnError, failedRows, encoding,
+    input, scoreOutput, chunkSize, concurrency, continueOnError, failedRows, encoding,
 };
 ScoreCommand.Settings ScoreSettings(ParseResult parse) => new(
     parse.GetValue(input)!,
     parse.GetValue(scoreOutput)!,
-    new BulkScoringOptions { BatchSize = parse.GetValue(batchSize), MaxConcurrency = parse.GetValue(concurrency), ContinueOnBatchFailure = parse.GetValue(continueOnError) },
+    new BulkScoringOptions { ChunkSize = parse.GetValue(chunkSize), MaxConcurrency = parse.GetValue(concurrency), ContinueOnChunkFailure = parse.GetValue(continueOnError) },
     parse.GetValue(failedRows),
     parse.GetValue(encoding));
 score.SetAction((parse, ct) => Run(

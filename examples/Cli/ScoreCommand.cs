@@ -21,7 +21,7 @@ internal static class ScoreCommand
         {
             throw new CliException(ExitCodes.UsageError, string.Join(" ", problems)
                 .Replace(nameof(BulkScoringOptions.MaxConcurrency), "--concurrency", StringComparison.Ordinal)
-                .Replace(nameof(BulkScoringOptions.BatchSize), "--batch-size", StringComparison.Ordinal));
+                .Replace(nameof(BulkScoringOptions.ChunkSize), "--chunk-size", StringComparison.Ordinal));
         }
 
         _ = CsvInput.ParseEncoding(settings.Encoding);
@@ -64,27 +64,27 @@ internal static class ScoreCommand
                     {
                         var task = context.AddTask("Scoring", maxValue: Math.Max(total, 1));
                         tracker.Attach(task, total, watch);
-                        await foreach (var batch in connection.Client.ScoreBulkAsync(input.Header, Rows(input, lines, cancellationToken), options, cancellationToken))
+                        await foreach (var chunk in connection.Client.ScoreBulkAsync(input.Header, Rows(input, lines, cancellationToken), options, cancellationToken))
                         {
-                            if (!batch.Succeeded)
+                            if (!chunk.Succeeded)
                             {
-                                failed += batch.RowCount;
-                                failures.Add((batch.FirstRow, batch.FirstRow + batch.RowCount - 1, batch.Error!));
+                                failed += chunk.RowCount;
+                                failures.Add((chunk.FirstRow, chunk.FirstRow + chunk.RowCount - 1, chunk.Error!));
                                 continue;
                             }
 
-                            if (!columnsWritten && batch.Output?.ColumnNames is { } names)
+                            if (!columnsWritten && chunk.Output?.ColumnNames is { } names)
                             {
                                 await csv.WriteRecordAsync([.. names], cancellationToken);
                                 columnsWritten = true;
                             }
 
-                            foreach (var row in batch.Results)
+                            foreach (var row in chunk.Results)
                             {
                                 await csv.WriteRecordAsync([.. Enumerable.Range(0, row.Count).Select(row.GetString)], cancellationToken);
                             }
 
-                            written += batch.RowCount;
+                            written += chunk.RowCount;
                         }
 
                         tracker.Complete();
@@ -92,7 +92,7 @@ internal static class ScoreCommand
 
                 if (!columnsWritten)
                 {
-                    // No row came back (none in the file, or every batch failed): the service's columns are unknown,
+                    // No row came back (none in the file, or every chunk failed): the service's columns are unknown,
                     // so the output keeps the input's header and stays a valid, empty table.
                     await csv.WriteRecordAsync(input.Header, cancellationToken);
                 }

@@ -4,7 +4,7 @@ namespace AzureMl.Client.Internal;
 /// Bounds the calls in flight, halving the bound when a call is throttled and raising it by one after a full round of
 /// successes (additive increase, multiplicative decrease). A throttle decreases the bound once per generation, so a
 /// burst of 503s from calls started together counts as one signal. Waiters get free slots in the order of their
-/// priority (a batch's first row), so a batch sent again after a failure goes before later batches not yet sent.
+/// priority (a chunk's first row), so a chunk sent again after a failure goes before later chunks not yet sent.
 /// </summary>
 internal sealed class AdaptiveConcurrencyLimiter(int maximum)
 {
@@ -28,7 +28,7 @@ internal sealed class AdaptiveConcurrencyLimiter(int maximum)
     }
 
     /// <summary>Waits for a slot; returns the generation to hand back to <see cref="Release"/>.</summary>
-    /// <param name="priority">Lower goes first among waiters (a batch's first row).</param>
+    /// <param name="priority">Lower goes first among waiters (a chunk's first row).</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     public ValueTask<int> AcquireAsync(long priority, CancellationToken cancellationToken)
     {

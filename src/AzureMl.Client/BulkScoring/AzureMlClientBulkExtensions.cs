@@ -5,27 +5,27 @@ using AzureMl.Client.Internal;
 namespace AzureMl.Client;
 
 /// <summary>
-/// Bulk scoring and typed rows on any <see cref="IAzureMlClient"/>: rows are split into batches (by row count and
-/// request size), batches run concurrently up to a bound, and results come back in input order while later batches
+/// Bulk scoring and typed rows on any <see cref="IAzureMlClient"/>: rows are split into chunks (by row count and
+/// request size), chunks run concurrently up to a bound, and results come back in input order while later chunks
 /// are in flight. Built on <see cref="IAzureMlClient.ExecuteAsync(ScoringRequest, ScoringOptions?, CancellationToken)"/>,
 /// so a test double of the interface gets them too.
 /// </summary>
 public static class AzureMlClientBulkExtensions
 {
     /// <summary>
-    /// Scores a stream of table rows in batches, concurrently, and yields each batch's output rows in input order.
-    /// The input is read only as far as the in-flight window needs (four times <see cref="BulkScoringOptions.MaxConcurrency"/> batches, so finished batches can wait behind one being retried while new ones are sent).
+    /// Scores a stream of table rows in chunks, concurrently, and yields each chunk's output rows in input order.
+    /// The input is read only as far as the in-flight window needs (four times <see cref="BulkScoringOptions.MaxConcurrency"/> chunks, so finished chunks can wait behind one being retried while new ones are sent).
     /// </summary>
     /// <param name="client">The client of the web service.</param>
     /// <param name="columnNames">The input column names.</param>
     /// <param name="rows">The rows: one cell per column, formatted like <see cref="ScoringTable.AddRow"/> (a <c>string?[]</c> is taken as it is, without formatting; the run is done with it once the next row is read, so a source may reuse one array).</param>
     /// <param name="options">The run's settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops the run and cancels the calls in flight.</param>
-    /// <returns>The batches, in input order.</returns>
+    /// <returns>The chunks, in input order.</returns>
     /// <exception cref="ArgumentException">The columns or options are unusable, or a row has the wrong number of cells.</exception>
-    /// <exception cref="BulkScoringException">A batch failed (unless <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>); it names the rows and holds the service's error.</exception>
+    /// <exception cref="BulkScoringException">A chunk failed (unless <see cref="BulkScoringOptions.ContinueOnChunkFailure"/>); it names the rows and holds the service's error.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
-    public static IAsyncEnumerable<BulkScoringBatch<ScoringRow>> ScoreBulkAsync(
+    public static IAsyncEnumerable<BulkScoringChunk<ScoringRow>> ScoreBulkAsync(
         this IAzureMlClient client,
         IEnumerable<string> columnNames,
         IAsyncEnumerable<IReadOnlyList<object?>> rows,
@@ -41,7 +41,7 @@ public static class AzureMlClientBulkExtensions
 
     /// <inheritdoc cref="ScoreBulkAsync(IAzureMlClient, IEnumerable{string}, IAsyncEnumerable{IReadOnlyList{object?}}, BulkScoringOptions?, CancellationToken)"/>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
-    public static IAsyncEnumerable<BulkScoringBatch<ScoringRow>> ScoreBulkAsync(
+    public static IAsyncEnumerable<BulkScoringChunk<ScoringRow>> ScoreBulkAsync(
         this IAzureMlClient client,
         IEnumerable<string> columnNames,
         IEnumerable<IReadOnlyList<object?>> rows,
@@ -53,7 +53,7 @@ public static class AzureMlClientBulkExtensions
     }
 
     /// <summary>
-    /// Scores a stream of <typeparamref name="TInput"/> records in batches, concurrently, and yields each batch's
+    /// Scores a stream of <typeparamref name="TInput"/> records in chunks, concurrently, and yields each chunk's
     /// <typeparamref name="TOutput"/> records in input order. Properties map to columns by their JSON names
     /// (rename with <c>[JsonPropertyName]</c>, skip with <c>[JsonIgnore]</c>); cells are converted with the invariant culture.
     /// </summary>
@@ -65,12 +65,12 @@ public static class AzureMlClientBulkExtensions
     /// <param name="outputType">Source-generated metadata of <typeparamref name="TOutput"/>.</param>
     /// <param name="options">The run's settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops the run and cancels the calls in flight.</param>
-    /// <returns>The batches, in input order.</returns>
+    /// <returns>The chunks, in input order.</returns>
     /// <exception cref="ArgumentException">A type has a property that cannot be a cell, or the options are unusable.</exception>
-    /// <exception cref="BulkScoringException">A batch failed (unless <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>).</exception>
+    /// <exception cref="BulkScoringException">A chunk failed (unless <see cref="BulkScoringOptions.ContinueOnChunkFailure"/>).</exception>
     /// <exception cref="InvalidOperationException">An output property has no matching column, or a cell cannot be converted to its type.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
-    public static IAsyncEnumerable<BulkScoringBatch<TOutput>> ScoreBulkAsync<TInput, TOutput>(
+    public static IAsyncEnumerable<BulkScoringChunk<TOutput>> ScoreBulkAsync<TInput, TOutput>(
         this IAzureMlClient client,
         IAsyncEnumerable<TInput> rows,
         JsonTypeInfo<TInput> inputType,
@@ -88,7 +88,7 @@ public static class AzureMlClientBulkExtensions
 
     /// <inheritdoc cref="ScoreBulkAsync{TInput, TOutput}(IAzureMlClient, IAsyncEnumerable{TInput}, JsonTypeInfo{TInput}, JsonTypeInfo{TOutput}, BulkScoringOptions?, CancellationToken)"/>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in the row source; each reads naturally with defaults.")]
-    public static IAsyncEnumerable<BulkScoringBatch<TOutput>> ScoreBulkAsync<TInput, TOutput>(
+    public static IAsyncEnumerable<BulkScoringChunk<TOutput>> ScoreBulkAsync<TInput, TOutput>(
         this IAzureMlClient client,
         IEnumerable<TInput> rows,
         JsonTypeInfo<TInput> inputType,

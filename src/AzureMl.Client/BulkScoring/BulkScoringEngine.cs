@@ -7,20 +7,20 @@ namespace AzureMl.Client.Internal;
 
 /// <summary>
 /// The cells of one input row, one per column. <paramref name="borrowed"/> is true when the array belongs to the
-/// caller (it may change once the next row is read), so a batch that keeps it must copy it.
+/// caller (it may change once the next row is read), so a chunk that keeps it must copy it.
 /// </summary>
 internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool borrowed);
 
 /// <summary>
-/// Runs a bulk scoring job: reads rows into batches, sends up to the concurrency bound at once, and yields batches in
-/// input order. At most <see cref="WindowPerCall"/> times the concurrency bound of batches exist at a time, so memory
+/// Runs a bulk scoring job: reads rows into chunks, sends up to the concurrency bound at once, and yields chunks in
+/// input order. At most <see cref="WindowPerCall"/> times the concurrency bound of chunks exist at a time, so memory
 /// follows the window, not the input.
 /// </summary>
 /// <remarks>
 /// <para>
-/// With an <see cref="AzureMlClient"/>, each batch is written as its JSON request body while its rows are read, and
+/// With an <see cref="AzureMlClient"/>, each chunk is written as its JSON request body while its rows are read, and
 /// sent as it is (with a Content-Length): no table of rows is built, and the byte limit is exact. Other
-/// <see cref="IAzureMlClient"/> implementations get a <see cref="ScoringRequest"/> per batch.
+/// <see cref="IAzureMlClient"/> implementations get a <see cref="ScoringRequest"/> per chunk.
 /// </para>
 /// <para>
 /// With an <see cref="AzureMlClient"/>, the run is the one owner of retries of the service's answers to its calls:
@@ -28,14 +28,14 @@ internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool bor
 /// A throttled answer (429, 503) lowers the concurrency at once and waits <c>Retry-After</c> or the throttle
 /// backoff; a transient one (408, 500, 502, 504) waits the short transient backoff, since the concurrency bound, not
 /// the wait, is what caps the load a retry adds. Failures without an answer (connection, timeout) stay with the
-/// pipeline. A batch sent again gets the next free slot before later batches, so the head of the window is not held
+/// pipeline. A chunk sent again gets the next free slot before later chunks, so the head of the window is not held
 /// behind them.
 /// </para>
 /// </remarks>
 internal static class BulkScoringEngine
 {
     /// <summary>
-    /// Batches the window holds per call allowed in flight. Finished batches wait in it behind an earlier one that is
+    /// Chunks the window holds per call allowed in flight. Finished chunks wait in it behind an earlier one that is
     /// being retried; room for several times the calls in flight keeps sending while the head waits.
     /// </summary>
     internal const int WindowPerCall = 4;
@@ -43,7 +43,7 @@ internal static class BulkScoringEngine
     private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
 
-    public static async IAsyncEnumerable<BulkScoringBatch<TResult>> RunAsync<TRow, TResult>(
+    public static async IAsyncEnumerable<BulkScoringChunk<TResult>> RunAsync<TRow, TResult>(
         IAzureMlClient client,
         string[] columns,
         IAsyncEnumerable<TRow> rows,
@@ -56,9 +56,9 @@ internal static class BulkScoringEngine
         var direct = client as AzureMlClient;
         var run = new Run<TResult>(client, direct, options, toResults);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new BatchReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, json: direct is not null);
+        var reader = new ChunkReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, json: direct is not null);
         await using var readerScope = reader.ConfigureAwait(false);
-        var window = new Queue<Task<BulkScoringBatch<TResult>>>();
+        var window = new Queue<Task<BulkScoringChunk<TResult>>>();
         var capacity = options.MaxConcurrency * WindowPerCall;
         try
         {
@@ -66,13 +66,13 @@ internal static class BulkScoringEngine
             {
                 while (window.Count < capacity && !run.Stopped)
                 {
-                    var batch = await reader.ReadAsync().ConfigureAwait(false);
-                    if (batch is null)
+                    var chunk = await reader.ReadAsync().ConfigureAwait(false);
+                    if (chunk is null)
                     {
                         break;
                     }
 
-                    window.Enqueue(run.SendAsync(batch.Value, stop.Token));
+                    window.Enqueue(run.SendAsync(chunk.Value, stop.Token));
                 }
 
                 if (window.Count == 0)
@@ -81,7 +81,7 @@ internal static class BulkScoringEngine
                 }
 
                 var done = await window.Dequeue().ConfigureAwait(false);
-                if (done.Error is not null && !options.ContinueOnBatchFailure)
+                if (done.Error is not null && !options.ContinueOnChunkFailure)
                 {
                     throw done.Error;
                 }
@@ -132,22 +132,22 @@ internal static class BulkScoringEngine
         return bytes;
     }
 
-    /// <summary>One batch: its JSON request body (with an <see cref="AzureMlClient"/>) or its table.</summary>
-    private readonly record struct Batch(long FirstRow, int Count, BatchBody? Body, ScoringTable? Table);
+    /// <summary>One chunk: its JSON request body (with an <see cref="AzureMlClient"/>) or its table.</summary>
+    private readonly record struct Chunk(long FirstRow, int Count, ChunkBody? Body, ScoringTable? Table);
 
-    private sealed class BatchReader<TRow> : IAsyncDisposable
+    private sealed class ChunkReader<TRow> : IAsyncDisposable
     {
         private const int FirstBodySize = 16 * 1024;
 
         private readonly IAsyncEnumerator<TRow> _source;
         private readonly string[] _columns;
         private readonly RowCells<TRow> _toCells;
-        private readonly int _batchSize;
+        private readonly int _chunkSize;
         private readonly int _maxBytes;
         private readonly bool _json;
 
-        // JSON bodies: the part before the rows and the part after them are the same for every batch.
-        private readonly BatchBodyPool? _bodies;
+        // JSON bodies: the part before the rows and the part after them are the same for every chunk.
+        private readonly ChunkBodyPool? _bodies;
         private readonly PooledBufferWriter? _body;
         private readonly Utf8JsonWriter? _escaper;
         private readonly byte[] _prefix = [];
@@ -162,18 +162,18 @@ internal static class BulkScoringEngine
         private long _nextRow;
         private bool _exhausted;
 
-        public BatchReader(IAsyncEnumerator<TRow> source, string[] columns, RowCells<TRow> toCells, BulkScoringOptions options, bool json)
+        public ChunkReader(IAsyncEnumerator<TRow> source, string[] columns, RowCells<TRow> toCells, BulkScoringOptions options, bool json)
         {
             _source = source;
             _columns = columns;
             _toCells = toCells;
-            _batchSize = options.BatchSize;
-            _maxBytes = options.MaxBatchBytes;
+            _chunkSize = options.ChunkSize;
+            _maxBytes = options.MaxChunkBytes;
             _json = json;
             (_prefix, _suffix) = Envelope(columns, options);
             if (json)
             {
-                _bodies = new BatchBodyPool();
+                _bodies = new ChunkBodyPool();
                 _body = new PooledBufferWriter(_bodies, FirstBodySize);
                 _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
             }
@@ -184,11 +184,11 @@ internal static class BulkScoringEngine
             }
         }
 
-        public ValueTask<Batch?> ReadAsync()
+        public ValueTask<Chunk?> ReadAsync()
         {
             if (_exhausted && _carried is null && _carriedJson is null)
             {
-                return new ValueTask<Batch?>((Batch?)null);
+                return new ValueTask<Chunk?>((Chunk?)null);
             }
 
             return _json ? ReadBodyAsync() : ReadTableAsync();
@@ -250,7 +250,7 @@ internal static class BulkScoringEngine
             return (prefix, suffix);
         }
 
-        private async ValueTask<Batch?> ReadBodyAsync()
+        private async ValueTask<Chunk?> ReadBodyAsync()
         {
             var body = _body!;
             body.Clear();
@@ -267,7 +267,7 @@ internal static class BulkScoringEngine
 
             // The closing bracket of Values, then the suffix.
             var closing = 1 + _suffix.Length;
-            while (count < _batchSize && !_exhausted)
+            while (count < _chunkSize && !_exhausted)
             {
                 if (!await _source.MoveNextAsync().ConfigureAwait(false))
                 {
@@ -286,7 +286,7 @@ internal static class BulkScoringEngine
                 WriteRow(body, cells);
                 if (count > 0 && body.WrittenCount + closing > _maxBytes)
                 {
-                    // Over the limit: this row starts the next batch.
+                    // Over the limit: this row starts the next chunk.
                     _carriedJson = body.WrittenSpan[start..].ToArray();
                     body.Truncate(start - 1);
                     break;
@@ -303,7 +303,7 @@ internal static class BulkScoringEngine
             body.Write("]"u8);
             body.Write(_suffix);
             _nextRow = firstRow + count;
-            return new Batch(firstRow, count, _bodies!.TakeBody(body, FirstBodySize), null);
+            return new Chunk(firstRow, count, _bodies!.TakeBody(body, FirstBodySize), null);
         }
 
         /// <summary>Writes <c>["cell",null,…]</c>; strings are escaped as <see cref="Utf8JsonWriter"/> escapes them.</summary>
@@ -344,7 +344,7 @@ internal static class BulkScoringEngine
             body.Write("]"u8);
         }
 
-        private async ValueTask<Batch?> ReadTableAsync()
+        private async ValueTask<Chunk?> ReadTableAsync()
         {
             var table = new ScoringTable(_columns);
             var rows = table.RawRows;
@@ -357,7 +357,7 @@ internal static class BulkScoringEngine
                 _carried = null;
             }
 
-            while (rows.Count < _batchSize && !_exhausted)
+            while (rows.Count < _chunkSize && !_exhausted)
             {
                 if (!await _source.MoveNextAsync().ConfigureAwait(false))
                 {
@@ -395,7 +395,7 @@ internal static class BulkScoringEngine
             }
 
             _nextRow = firstRow + rows.Count;
-            return new Batch(firstRow, rows.Count, null, table);
+            return new Chunk(firstRow, rows.Count, null, table);
         }
 
         [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
@@ -431,22 +431,22 @@ internal static class BulkScoringEngine
 
         public bool Stopped => _stopped;
 
-        public async Task<BulkScoringBatch<TResult>> SendAsync(Batch batch, CancellationToken cancellationToken)
+        public async Task<BulkScoringChunk<TResult>> SendAsync(Chunk chunk, CancellationToken cancellationToken)
         {
             try
             {
-                return await SendCoreAsync(batch, cancellationToken).ConfigureAwait(false);
+                return await SendCoreAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 // The call has ended: its body's buffer can be reused once no write of it is still running.
-                batch.Body?.Release();
+                chunk.Body?.Release();
             }
         }
 
-        private async Task<BulkScoringBatch<TResult>> SendCoreAsync(Batch batch, CancellationToken cancellationToken)
+        private async Task<BulkScoringChunk<TResult>> SendCoreAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var (firstRow, count, body, table) = batch;
+            var (firstRow, count, body, table) = chunk;
             ScoringRequest? request = null;
             if (table is not null)
             {
@@ -466,9 +466,9 @@ internal static class BulkScoringEngine
                 var generation = await _limiter.AcquireAsync(firstRow, cancellationToken).ConfigureAwait(false);
                 if (firstRow > Volatile.Read(ref _firstFailedRow))
                 {
-                    // An earlier batch failed the run: this one is never yielded, so it is not sent.
+                    // An earlier chunk failed the run: this one is never yielded, so it is not sent.
                     _limiter.Release(generation, throttled: false);
-                    return new BulkScoringBatch<TResult>(firstRow, count, null, null, new BulkScoringException("Not sent: an earlier batch failed the run."));
+                    return new BulkScoringChunk<TResult>(firstRow, count, null, null, new BulkScoringException("Not sent: an earlier chunk failed the run."));
                 }
 
                 if (first)
@@ -513,7 +513,7 @@ internal static class BulkScoringEngine
                 catch (AzureMlException ex)
                 {
                     _limiter.Release(generation, throttled: false);
-                    if (!options.ContinueOnBatchFailure)
+                    if (!options.ContinueOnChunkFailure)
                     {
                         _stopped = true;
                         long seen;
@@ -523,7 +523,7 @@ internal static class BulkScoringEngine
                     }
 
                     Update(ref _failed, count);
-                    return new BulkScoringBatch<TResult>(firstRow, count, null, null, new BulkScoringException(firstRow, count, ex));
+                    return new BulkScoringChunk<TResult>(firstRow, count, null, null, new BulkScoringException(firstRow, count, ex));
                 }
                 catch
                 {
@@ -535,7 +535,7 @@ internal static class BulkScoringEngine
                 var output = options.OutputName is null ? result.DefaultOutput : result.GetOutput(options.OutputName);
                 var results = toResults(output, firstRow);
                 Update(ref _scored, count);
-                return new BulkScoringBatch<TResult>(firstRow, count, output, results, null);
+                return new BulkScoringChunk<TResult>(firstRow, count, output, results, null);
             }
         }
 
@@ -558,7 +558,7 @@ internal static class BulkScoringEngine
         private TimeSpan Backoff(TimeSpan first, int attempt)
         {
             var backoff = first.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
-#pragma warning disable CA5394 // Jitter spreads retries of concurrent batches; it needs no security.
+#pragma warning disable CA5394 // Jitter spreads retries of concurrent chunks; it needs no security.
             backoff *= 0.8 + (Random.Shared.NextDouble() * 0.4);
 #pragma warning restore CA5394
             return TimeSpan.FromMilliseconds(Math.Min(backoff, options.MaxThrottleDelay.TotalMilliseconds));

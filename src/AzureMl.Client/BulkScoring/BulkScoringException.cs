@@ -1,14 +1,14 @@
 namespace AzureMl.Client;
 
 /// <summary>
-/// A batch of a bulk scoring run failed. <see cref="FirstRow"/> and <see cref="RowCount"/> give the input rows it
+/// A chunk of a bulk scoring run failed. <see cref="FirstRow"/> and <see cref="RowCount"/> give the input rows it
 /// held; <see cref="Exception.InnerException"/> is the <see cref="AzureMlException"/> of the call.
 /// </summary>
 public sealed class BulkScoringException : Exception
 {
-    /// <summary>Creates an exception for a failed batch.</summary>
-    /// <param name="firstRow">The zero-based index of the batch's first row.</param>
-    /// <param name="rowCount">The number of rows in the batch.</param>
+    /// <summary>Creates an exception for a failed chunk.</summary>
+    /// <param name="firstRow">The zero-based index of the chunk's first row.</param>
+    /// <param name="rowCount">The number of rows in the chunk.</param>
     /// <param name="innerException">The failure of the call.</param>
     public BulkScoringException(long firstRow, int rowCount, AzureMlException innerException)
         : base(Describe(firstRow, rowCount, innerException), innerException)
@@ -37,10 +37,10 @@ public sealed class BulkScoringException : Exception
     {
     }
 
-    /// <summary>The zero-based index, in the whole input, of the failed batch's first row.</summary>
+    /// <summary>The zero-based index, in the whole input, of the failed chunk's first row.</summary>
     public long FirstRow { get; }
 
-    /// <summary>The number of rows in the failed batch.</summary>
+    /// <summary>The number of rows in the failed chunk.</summary>
     public int RowCount { get; }
 
     /// <summary>The call's failure, when it was one.</summary>

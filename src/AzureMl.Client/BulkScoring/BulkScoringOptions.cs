@@ -7,15 +7,15 @@ public sealed class BulkScoringOptions
 {
     /// <summary>The most rows sent in one call.</summary>
     /// <value>Default: 500. Range 1 to 100,000.</value>
-    public int BatchSize { get; set; } = 500;
+    public int ChunkSize { get; set; } = 500;
 
     /// <summary>
-    /// The most request-body bytes of one call. With an <see cref="AzureMlClient"/> the count is exact (each batch's
+    /// The most request-body bytes of one call. With an <see cref="AzureMlClient"/> the count is exact (each chunk's
     /// body is written as its rows are read); other <see cref="IAzureMlClient"/> implementations get an upper bound
     /// that counts every character the JSON writer may escape as six bytes. A single row larger than this is sent alone.
     /// </summary>
     /// <value>Default: 4 MiB (4,194,304). Range 1 KiB to 256 MiB.</value>
-    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+    public int MaxChunkBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
     /// The most calls in flight at once. The service runs 20 concurrent calls per endpoint by default (4 on the free
@@ -25,17 +25,17 @@ public sealed class BulkScoringOptions
     public int MaxConcurrency { get; set; } = 16;
 
     /// <summary>
-    /// Whether a failed batch is reported in its <see cref="BulkScoringBatch{T}.Error"/> while the run goes on. When
-    /// <see langword="false"/>, the first failed batch stops the run with a <see cref="BulkScoringException"/>.
+    /// Whether a failed chunk is reported in its <see cref="BulkScoringChunk{T}.Error"/> while the run goes on. When
+    /// <see langword="false"/>, the first failed chunk stops the run with a <see cref="BulkScoringException"/>.
     /// </summary>
     /// <value>Default: <see langword="false"/> (fail the run).</value>
-    public bool ContinueOnBatchFailure { get; set; }
+    public bool ContinueOnChunkFailure { get; set; }
 
-    /// <summary>How many times one batch is sent again after throttling (503 or 429) before it counts as failed.</summary>
+    /// <summary>How many times one chunk is sent again after throttling (503 or 429) before it counts as failed.</summary>
     /// <value>Default: 10. Range 0 to 1,000.</value>
     public int MaxThrottleRetries { get; set; } = 10;
 
-    /// <summary>The first wait after throttling without a <c>Retry-After</c> header; it doubles on each retry of a batch (±20% jitter).</summary>
+    /// <summary>The first wait after throttling without a <c>Retry-After</c> header; it doubles on each retry of a chunk (±20% jitter).</summary>
     /// <value>Default: 1 second. Range 1 millisecond to <see cref="MaxThrottleDelay"/>.</value>
     public TimeSpan ThrottleBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -44,7 +44,7 @@ public sealed class BulkScoringOptions
     public TimeSpan MaxThrottleDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// How many times one batch is sent again after a transient answer (408, 500, 502 or 504) before it counts as
+    /// How many times one chunk is sent again after a transient answer (408, 500, 502 or 504) before it counts as
     /// failed. With an <see cref="AzureMlClient"/> the run owns these retries (its resilience pipeline does not retry
     /// bulk calls' answers); other <see cref="IAzureMlClient"/> implementations keep their own and get none from the run.
     /// </summary>
@@ -52,9 +52,9 @@ public sealed class BulkScoringOptions
     public int MaxTransientRetries { get; set; } = 3;
 
     /// <summary>
-    /// The first wait before a batch is sent again after a transient answer; it doubles on each retry of a batch
+    /// The first wait before a chunk is sent again after a transient answer; it doubles on each retry of a chunk
     /// (±20% jitter). Short, because <see cref="MaxConcurrency"/> already caps the load a retry adds, while later
-    /// batches wait behind it to be yielded in order.
+    /// chunks wait behind it to be yielded in order.
     /// </summary>
     /// <value>Default: 10 milliseconds. Range 0 to <see cref="MaxThrottleDelay"/>.</value>
     public TimeSpan TransientRetryBackoff { get; set; } = TimeSpan.FromMilliseconds(10);
@@ -67,11 +67,11 @@ public sealed class BulkScoringOptions
     /// <value>Default: <see langword="null"/>.</value>
     public string? OutputName { get; set; }
 
-    /// <summary>The web service parameters sent with every batch.</summary>
+    /// <summary>The web service parameters sent with every chunk.</summary>
     /// <value>Default: empty.</value>
     public IDictionary<string, string> GlobalParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Receives a snapshot after each batch is sent, scored, failed or throttled.</summary>
+    /// <summary>Receives a snapshot after each chunk is sent, scored, failed or throttled.</summary>
     /// <value>Default: <see langword="null"/> (no progress reports).</value>
     public IProgress<BulkScoringProgress>? Progress { get; set; }
 
@@ -84,14 +84,14 @@ public sealed class BulkScoringOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (BatchSize is < 1 or > 100_000)
+        if (ChunkSize is < 1 or > 100_000)
         {
-            errors.Add($"{nameof(BatchSize)} is {BatchSize}: use 1 to 100,000 rows (500 is a good start).");
+            errors.Add($"{nameof(ChunkSize)} is {ChunkSize}: use 1 to 100,000 rows (500 is a good start).");
         }
 
-        if (MaxBatchBytes is < 1024 or > 256 * 1024 * 1024)
+        if (MaxChunkBytes is < 1024 or > 256 * 1024 * 1024)
         {
-            errors.Add($"{nameof(MaxBatchBytes)} is {MaxBatchBytes}: use 1 KiB to 256 MiB.");
+            errors.Add($"{nameof(MaxChunkBytes)} is {MaxChunkBytes}: use 1 KiB to 256 MiB.");
         }
 
         if (MaxConcurrency is < 1 or > 200)

@@ -1,26 +1,26 @@
 namespace AzureMl.Client;
 
 /// <summary>A snapshot of a bulk scoring run's progress.</summary>
-/// <param name="rowsSent">Rows whose batch has been sent at least once.</param>
-/// <param name="rowsScored">Rows whose batch came back scored.</param>
-/// <param name="rowsFailed">Rows whose batch failed.</param>
-/// <param name="retries">Batches sent again after throttling or a transient answer (408, 500, 502, 504).</param>
+/// <param name="rowsSent">Rows whose chunk has been sent at least once.</param>
+/// <param name="rowsScored">Rows whose chunk came back scored.</param>
+/// <param name="rowsFailed">Rows whose chunk failed.</param>
+/// <param name="retries">Chunks sent again after throttling or a transient answer (408, 500, 502, 504).</param>
 /// <param name="throttlingWaits">Waits caused by throttling (503 or 429).</param>
 /// <param name="throttlingDelay">The sum of those waits.</param>
 /// <param name="concurrency">The number of calls the run currently allows in flight.</param>
 public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long rowsFailed, int retries, int throttlingWaits, TimeSpan throttlingDelay, int concurrency)
     : IEquatable<BulkScoringProgress>
 {
-    /// <summary>Rows whose batch has been sent at least once.</summary>
+    /// <summary>Rows whose chunk has been sent at least once.</summary>
     public long RowsSent { get; } = rowsSent;
 
-    /// <summary>Rows whose batch came back scored.</summary>
+    /// <summary>Rows whose chunk came back scored.</summary>
     public long RowsScored { get; } = rowsScored;
 
-    /// <summary>Rows whose batch failed (reported with <see cref="BulkScoringOptions.ContinueOnBatchFailure"/>).</summary>
+    /// <summary>Rows whose chunk failed (reported with <see cref="BulkScoringOptions.ContinueOnChunkFailure"/>).</summary>
     public long RowsFailed { get; } = rowsFailed;
 
-    /// <summary>Batches sent again after throttling or a transient answer (408, 500, 502, 504).</summary>
+    /// <summary>Chunks sent again after throttling or a transient answer (408, 500, 502, 504).</summary>
     public int Retries { get; } = retries;
 
     /// <summary>Waits caused by throttling (503 or 429).</summary>

@@ -88,7 +88,7 @@ public sealed class AdaptiveConcurrencyLimiterTests
         limiter.Release(held, throttled: false);
 
         var generation = await retried.AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        later.IsCompleted.Should().BeFalse("a batch sent again (earlier rows) goes before later batches, and the one slot is taken");
+        later.IsCompleted.Should().BeFalse("a chunk sent again (earlier rows) goes before later chunks, and the one slot is taken");
         limiter.Release(generation, throttled: false);
         (await later.AsTask().WaitAsync(TimeSpan.FromSeconds(5))).Should().BeGreaterThanOrEqualTo(0);
     }

@@ -41,9 +41,9 @@ public sealed class BulkScoringEmulatorTests : IAsyncLifetime
         var client = CreateClient();
         var scored = new List<string?>();
 
-        await foreach (var batch in client.ScoreBulkAsync(["Col2"], Reviews(2_000), new BulkScoringOptions { BatchSize = 50, MaxConcurrency = 5 }))
+        await foreach (var chunk in client.ScoreBulkAsync(["Col2"], Reviews(2_000), new BulkScoringOptions { ChunkSize = 50, MaxConcurrency = 5 }))
         {
-            scored.AddRange(batch.Results.Select(r => r["Col2"]));
+            scored.AddRange(chunk.Results.Select(r => r["Col2"]));
         }
 
         scored.Should().Equal(Reviews(2_000).Select(r => (string?)r[0]));
@@ -61,9 +61,9 @@ public sealed class BulkScoringEmulatorTests : IAsyncLifetime
         long maxScored = 0;
         var progress = new Progress(p => maxScored = Math.Max(maxScored, p.RowsScored));
 
-        await foreach (var batch in client.ScoreBulkAsync(["Col2"], Reviews(500), new BulkScoringOptions { BatchSize = 50, Progress = progress }))
+        await foreach (var chunk in client.ScoreBulkAsync(["Col2"], Reviews(500), new BulkScoringOptions { ChunkSize = 50, Progress = progress }))
         {
-            rows += batch.Results.Count;
+            rows += chunk.Results.Count;
         }
 
         rows.Should().Be(500);

@@ -40,15 +40,15 @@ public sealed class BulkScoringRetryTests
         return services.BuildServiceProvider();
     }
 
-    private static async Task<List<ScoringRow>> CollectAsync(IAsyncEnumerable<BulkScoringBatch<ScoringRow>> run)
+    private static async Task<List<ScoringRow>> CollectAsync(IAsyncEnumerable<BulkScoringChunk<ScoringRow>> run)
     {
         var rows = new List<ScoringRow>();
         long next = 0;
-        await foreach (var batch in run)
+        await foreach (var chunk in run)
         {
-            batch.FirstRow.Should().Be(next, "batches come back in input order");
-            rows.AddRange(batch.Results);
-            next += batch.RowCount;
+            chunk.FirstRow.Should().Be(next, "chunks come back in input order");
+            rows.AddRange(chunk.Results);
+            next += chunk.RowCount;
         }
 
         return rows;
@@ -62,10 +62,10 @@ public sealed class BulkScoringRetryTests
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_HeadBatchWaitsForItsRetry_LaterBatchesKeepBeingSent()
+    public async Task ScoreBulkAsync_HeadChunkWaitsForItsRetry_LaterChunksKeepBeingSent()
     {
         const int concurrency = 4;
-        const int batchSize = 10;
+        const int chunkSize = 10;
         const int rowCount = 400;
         const int window = concurrency * BulkScoringEngine.WindowPerCall;
         var time = new WaitRecordingTimeProvider(longest: TimeSpan.FromSeconds(1));
@@ -96,7 +96,7 @@ public sealed class BulkScoringRetryTests
         var reports = new ConcurrentQueue<BulkScoringProgress>();
         var options = new BulkScoringOptions
         {
-            BatchSize = batchSize,
+            ChunkSize = chunkSize,
             MaxConcurrency = concurrency,
             Progress = new Recorder(reports),
             TimeProvider = time,
@@ -107,22 +107,22 @@ public sealed class BulkScoringRetryTests
         using var cancelOnExit = new CancelOnDispose(stop);
         var run = Task.Run(() => CollectAsync(client.ScoreBulkAsync(Columns, Rows(rowCount), options, stop.Token)));
 
-        // The head batch was answered 500 and waits for its retry: the clock does not move, so it waits until told.
+        // The head chunk was answered 500 and waits for its retry: the clock does not move, so it waits until told.
         await Task.WhenAny(Task.WhenAll(time.ShortWait, windowFull.Task), Task.Delay(Guard));
 
         time.ShortWait.IsCompleted.Should().BeTrue("a transient 500 is retried by the run after its short backoff, not after the pipeline's 2 s");
         var wait = await time.ShortWait;
         wait.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(12), "the transient backoff is 10 ms ± 20%");
-        handler.Received.Count(c => c.FirstValue == 0).Should().Be(1, "the head batch is still waiting for its retry");
-        laterSent.Should().Be(window - 1, "while the head waits, the later batches of the whole window are sent and scored");
-        handler.Calls.Should().Be(window, "no more batches than the window holds: memory stays bounded");
+        handler.Received.Count(c => c.FirstValue == 0).Should().Be(1, "the head chunk is still waiting for its retry");
+        laterSent.Should().Be(window - 1, "while the head waits, the later chunks of the whole window are sent and scored");
+        handler.Calls.Should().Be(window, "no more chunks than the window holds: memory stays bounded");
         run.IsCompleted.Should().BeFalse();
 
         time.Advance(wait);
         var rows = await run.WaitAsync(Guard);
 
         ShouldBeEveryRowExactlyInOrder(rows, rowCount);
-        handler.Calls.Should().Be((rowCount / batchSize) + 1, "the failed batch is sent once more, by the run alone (the pipeline left the 500 to it)");
+        handler.Calls.Should().Be((rowCount / chunkSize) + 1, "the failed chunk is sent once more, by the run alone (the pipeline left the 500 to it)");
         reports.Max(r => r.Retries).Should().Be(1);
         reports.Max(r => r.ThrottlingWaits).Should().Be(0, "a 500 is not throttling");
     }
@@ -142,7 +142,7 @@ public sealed class BulkScoringRetryTests
         await using var services = Services(handler);
         var client = services.GetRequiredService<IAzureMlClient>();
         var reports = new ConcurrentQueue<BulkScoringProgress>();
-        var options = new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 8, Progress = new Recorder(reports), TimeProvider = time };
+        var options = new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 8, Progress = new Recorder(reports), TimeProvider = time };
 
         using var stop = new CancellationTokenSource();
         using var cancelOnExit = new CancelOnDispose(stop);

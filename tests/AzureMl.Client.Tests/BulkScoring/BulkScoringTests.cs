@@ -16,15 +16,15 @@ public sealed class BulkScoringTests
         }
     }
 
-    private static async Task<List<BulkScoringBatch<ScoringRow>>> CollectAsync(IAsyncEnumerable<BulkScoringBatch<ScoringRow>> run)
+    private static async Task<List<BulkScoringChunk<ScoringRow>>> CollectAsync(IAsyncEnumerable<BulkScoringChunk<ScoringRow>> run)
     {
-        var batches = new List<BulkScoringBatch<ScoringRow>>();
-        await foreach (var batch in run)
+        var chunks = new List<BulkScoringChunk<ScoringRow>>();
+        await foreach (var chunk in run)
         {
-            batches.Add(batch);
+            chunks.Add(chunk);
         }
 
-        return batches;
+        return chunks;
     }
 
     private static async Task RandomHopsAsync(Random random, int max)
@@ -42,23 +42,23 @@ public sealed class BulkScoringTests
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_RandomPerBatchLatency_YieldsRowsInInputOrder()
+    public async Task ScoreBulkAsync_RandomPerChunkLatency_YieldsRowsInInputOrder()
     {
         var random = new Random(42);
         var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 200); return null; } };
         var client = handler.CreateClient();
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(2_000), new BulkScoringOptions { BatchSize = 37, MaxConcurrency = 6 }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(2_000), new BulkScoringOptions { ChunkSize = 37, MaxConcurrency = 6 }));
 
-        var ids = batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).ToList();
+        var ids = chunks.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).ToList();
         ids.Should().Equal(Enumerable.Range(0, 2_000));
-        batches.Select(b => b.FirstRow).Should().BeInAscendingOrder();
-        batches.Should().OnlyContain(b => b.Succeeded && b.Results.Count == b.RowCount);
+        chunks.Select(b => b.FirstRow).Should().BeInAscendingOrder();
+        chunks.Should().OnlyContain(b => b.Succeeded && b.Results.Count == b.RowCount);
         handler.Calls.Should().Be((2_000 + 36) / 37);
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_BatchesCompleteInReverseOrder_YieldsInInputOrder()
+    public async Task ScoreBulkAsync_ChunksCompleteInReverseOrder_YieldsInInputOrder()
     {
         var gates = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var arrived = 0;
@@ -68,16 +68,16 @@ public sealed class BulkScoringTests
         {
             OnCall = async call =>
             {
-                var batch = call.FirstValue / 10;
+                var chunk = call.FirstValue / 10;
                 if (Interlocked.Increment(ref arrived) == 4)
                 {
                     allArrived.SetResult();
                 }
 
-                await gates[batch].Task;
+                await gates[chunk].Task;
                 lock (completionOrder)
                 {
-                    completionOrder.Add(batch);
+                    completionOrder.Add(chunk);
                 }
 
                 return null;
@@ -85,7 +85,7 @@ public sealed class BulkScoringTests
         };
         var client = handler.CreateClient();
 
-        var run = CollectAsync(client.ScoreBulkAsync(Columns, Rows(40), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 4 }));
+        var run = CollectAsync(client.ScoreBulkAsync(Columns, Rows(40), new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 4 }));
         await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
         for (var i = 3; i >= 0; i--)
         {
@@ -93,22 +93,22 @@ public sealed class BulkScoringTests
             await Task.Yield();
         }
 
-        var batches = await run;
-        batches.Select(b => b.FirstRow).Should().Equal(0, 10, 20, 30);
-        batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 40));
-        batches[2].Results[5]["Scored"].Should().Be("scored:25");
+        var chunks = await run;
+        chunks.Select(b => b.FirstRow).Should().Equal(0, 10, 20, 30);
+        chunks.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 40));
+        chunks[2].Results[5]["Scored"].Should().Be("scored:25");
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_ManyBatches_NeverExceedsConcurrencyBound()
+    public async Task ScoreBulkAsync_ManyChunks_NeverExceedsConcurrencyBound()
     {
         var random = new Random(7);
         var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 100); return null; } };
         var client = handler.CreateClient();
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3_000), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 3 }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3_000), new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 3 }));
 
-        batches.Sum(b => b.Results.Count).Should().Be(3_000);
+        chunks.Sum(b => b.Results.Count).Should().Be(3_000);
         handler.Peak.Should().BeLessThanOrEqualTo(3).And.BeGreaterThan(1);
     }
 
@@ -117,14 +117,14 @@ public sealed class BulkScoringTests
     {
         var handler = new EchoScoringHandler();
         var client = handler.CreateClient();
-        var options = new BulkScoringOptions { BatchSize = 500, MaxBatchBytes = 16 * 1024 };
+        var options = new BulkScoringOptions { ChunkSize = 500, MaxChunkBytes = 16 * 1024 };
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(100, textLength: 1_000), options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(100, textLength: 1_000), options));
 
-        batches.Sum(b => b.Results.Count).Should().Be(100);
+        chunks.Sum(b => b.Results.Count).Should().Be(100);
         handler.Received.Should().HaveCountGreaterThan(6);
-        handler.Received.Should().OnlyContain(c => c.BodyBytes <= options.MaxBatchBytes);
-        handler.Received.Max(c => c.Rows.Length).Should().BeGreaterThan(10, "batches are filled up to the byte limit, not cut short");
+        handler.Received.Should().OnlyContain(c => c.BodyBytes <= options.MaxChunkBytes);
+        handler.Received.Max(c => c.Rows.Length).Should().BeGreaterThan(10, "chunks are filled up to the byte limit, not cut short");
     }
 
     [Fact]
@@ -133,9 +133,9 @@ public sealed class BulkScoringTests
         var handler = new EchoScoringHandler();
         var client = handler.CreateClient();
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3, textLength: 5_000), new BulkScoringOptions { MaxBatchBytes = 1024 }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3, textLength: 5_000), new BulkScoringOptions { MaxChunkBytes = 1024 }));
 
-        batches.Select(b => b.RowCount).Should().Equal(1, 1, 1);
+        chunks.Select(b => b.RowCount).Should().Equal(1, 1, 1);
     }
 
     [Fact]
@@ -184,19 +184,19 @@ public sealed class BulkScoringTests
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_RowCountLimit_CutsBatches()
+    public async Task ScoreBulkAsync_RowCountLimit_CutsChunks()
     {
         var handler = new EchoScoringHandler();
         var client = handler.CreateClient();
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_001), new BulkScoringOptions { BatchSize = 250 }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_001), new BulkScoringOptions { ChunkSize = 250 }));
 
-        batches.Select(b => b.RowCount).Should().Equal(250, 250, 250, 250, 1);
-        batches.Select(b => b.FirstRow).Should().Equal(0, 250, 500, 750, 1_000);
+        chunks.Select(b => b.RowCount).Should().Equal(250, 250, 250, 250, 1);
+        chunks.Select(b => b.FirstRow).Should().Equal(0, 250, 500, 750, 1_000);
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_BatchFails_ThrowsWithRowRangeAndServiceError()
+    public async Task ScoreBulkAsync_ChunkFails_ThrowsWithRowRangeAndServiceError()
     {
         var handler = new EchoScoringHandler
         {
@@ -207,9 +207,9 @@ public sealed class BulkScoringTests
 
         var act = async () =>
         {
-            await foreach (var batch in client.ScoreBulkAsync(Columns, Rows(1_000), new BulkScoringOptions { BatchSize = 100, MaxConcurrency = 2 }))
+            await foreach (var chunk in client.ScoreBulkAsync(Columns, Rows(1_000), new BulkScoringOptions { ChunkSize = 100, MaxConcurrency = 2 }))
             {
-                yielded.Add(batch.FirstRow);
+                yielded.Add(chunk.FirstRow);
             }
         };
 
@@ -219,12 +219,12 @@ public sealed class BulkScoringTests
         error.Message.Should().Contain("rows 200 to 299").And.Contain("InputParseError");
         error.ScoringError!.Status.Should().Be(400);
         yielded.Should().Equal(0, 100);
-        handler.Calls.Should().BeLessThan(10, "the run stops sending once a batch has failed");
+        handler.Calls.Should().BeLessThan(10, "the run stops sending once a chunk has failed");
         handler.Active.Should().Be(0);
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_ContinueOnBatchFailure_ReportsFailedBatchAndScoresTheRest()
+    public async Task ScoreBulkAsync_ContinueOnChunkFailure_ReportsFailedChunkAndScoresTheRest()
     {
         var handler = new EchoScoringHandler
         {
@@ -232,16 +232,16 @@ public sealed class BulkScoringTests
         };
         var client = handler.CreateClient();
         var reports = new List<BulkScoringProgress>();
-        var options = new BulkScoringOptions { BatchSize = 100, ContinueOnBatchFailure = true, Progress = new SyncProgress(reports) };
+        var options = new BulkScoringOptions { ChunkSize = 100, ContinueOnChunkFailure = true, Progress = new SyncProgress(reports) };
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_000), options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_000), options));
 
-        batches.Should().HaveCount(10);
-        var failed = batches.Should().ContainSingle(b => !b.Succeeded).Which;
+        chunks.Should().HaveCount(10);
+        var failed = chunks.Should().ContainSingle(b => !b.Succeeded).Which;
         failed.FirstRow.Should().Be(300);
         failed.Results.Should().BeEmpty();
         failed.Error!.ScoringError!.DetailCode.Should().Be("ModuleExecutionError");
-        batches.Where(b => b.Succeeded).Sum(b => b.Results.Count).Should().Be(900);
+        chunks.Where(b => b.Succeeded).Sum(b => b.Results.Count).Should().Be(900);
         var last = reports.OrderBy(r => r.RowsScored + r.RowsFailed).Last();
         last.RowsSent.Should().Be(1_000);
         last.RowsScored.Should().Be(900);
@@ -261,11 +261,11 @@ public sealed class BulkScoringTests
         var clock = new RecordingTimeProvider();
         var client = handler.CreateClient(clock);
         var reports = new List<BulkScoringProgress>();
-        var options = new BulkScoringOptions { BatchSize = 50, MaxConcurrency = 8, Progress = new SyncProgress(reports) };
+        var options = new BulkScoringOptions { ChunkSize = 50, MaxConcurrency = 8, Progress = new SyncProgress(reports) };
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(500), options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(500), options));
 
-        batches.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 500));
+        chunks.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 500));
         clock.Delays.Should().HaveCount(3).And.OnlyContain(d => d == TimeSpan.FromSeconds(2));
         handler.Calls.Should().Be(10 + 3);
         var last = reports.MaxBy(r => (r.RowsScored, r.Retries, r.ThrottlingWaits));
@@ -286,9 +286,9 @@ public sealed class BulkScoringTests
         var clock = new RecordingTimeProvider();
         var client = handler.CreateClient(clock);
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { ThrottleBackoff = TimeSpan.FromSeconds(1) }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { ThrottleBackoff = TimeSpan.FromSeconds(1) }));
 
-        batches.Single().Results.Should().HaveCount(10);
+        chunks.Single().Results.Should().HaveCount(10);
         var delays = clock.Delays.ToArray();
         delays.Should().HaveCount(3);
         delays[0].TotalSeconds.Should().BeInRange(0.8, 1.2);
@@ -327,7 +327,7 @@ public sealed class BulkScoringTests
             }
         }
 
-        var options = new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 2 };
+        var options = new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 2 };
         await using (var enumerator = client.ScoreBulkAsync(Columns, Source(), options).GetAsyncEnumerator())
         {
             (await enumerator.MoveNextAsync()).Should().BeTrue();
@@ -347,7 +347,7 @@ public sealed class BulkScoringTests
 
         var act = async () =>
         {
-            await foreach (var batch in client.ScoreBulkAsync(Columns, Rows(10_000), new BulkScoringOptions { BatchSize = 10 }, cts.Token))
+            await foreach (var chunk in client.ScoreBulkAsync(Columns, Rows(10_000), new BulkScoringOptions { ChunkSize = 10 }, cts.Token))
             {
                 await cts.CancelAsync();
             }
@@ -375,7 +375,7 @@ public sealed class BulkScoringTests
                     yield return new object?[] { i, "x" };
                 }
 
-                // Within the window (2 × 4 batches of 10 rows): four calls are in flight, held until now, so the run
+                // Within the window (2 × 4 chunks of 10 rows): four calls are in flight, held until now, so the run
                 // must wait for them after the source fails.
                 release.SetResult();
                 throw new InvalidOperationException("the source broke at row 45");
@@ -386,7 +386,7 @@ public sealed class BulkScoringTests
             }
         }
 
-        var run = CollectAsync(client.ScoreBulkAsync(Columns, Failing(), new BulkScoringOptions { BatchSize = 10, MaxConcurrency = 4 }));
+        var run = CollectAsync(client.ScoreBulkAsync(Columns, Failing(), new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 4 }));
         var act = () => run;
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("the source broke at row 45");
@@ -399,10 +399,10 @@ public sealed class BulkScoringTests
     {
         var client = new EchoScoringHandler().CreateClient();
 
-        var act = () => client.ScoreBulkAsync(Columns, Rows(1), new BulkScoringOptions { BatchSize = 0, MaxConcurrency = 500 });
+        var act = () => client.ScoreBulkAsync(Columns, Rows(1), new BulkScoringOptions { ChunkSize = 0, MaxConcurrency = 500 });
 
         act.Should().Throw<ArgumentException>().Which.Should().Match<ArgumentException>(e =>
-            e.ParamName == "options" && e.Message.Contains("BatchSize is 0") && e.Message.Contains("MaxConcurrency is 500"));
+            e.ParamName == "options" && e.Message.Contains("ChunkSize is 0") && e.Message.Contains("MaxConcurrency is 500"));
     }
 
     [Fact]
@@ -410,10 +410,10 @@ public sealed class BulkScoringTests
     {
         var options = new BulkScoringOptions();
         options.Validate().Should().BeEmpty();
-        options.BatchSize.Should().Be(500);
-        options.MaxBatchBytes.Should().Be(4 * 1024 * 1024);
+        options.ChunkSize.Should().Be(500);
+        options.MaxChunkBytes.Should().Be(4 * 1024 * 1024);
         options.MaxConcurrency.Should().Be(16);
-        options.ContinueOnBatchFailure.Should().BeFalse();
+        options.ContinueOnChunkFailure.Should().BeFalse();
     }
 
     [Fact]
@@ -428,11 +428,11 @@ public sealed class BulkScoringTests
     }
 
     [Fact]
-    public async Task ScoreBulkAsync_AsyncSourceAndGlobalParameters_SendsParametersWithEveryBatch()
+    public async Task ScoreBulkAsync_AsyncSourceAndGlobalParameters_SendsParametersWithEveryChunk()
     {
         var handler = new EchoScoringHandler();
         var client = handler.CreateClient();
-        var options = new BulkScoringOptions { BatchSize = 5 };
+        var options = new BulkScoringOptions { ChunkSize = 5 };
         options.GlobalParameters["Threshold"] = "0.5";
         static async IAsyncEnumerable<IReadOnlyList<object?>> Source()
         {
@@ -443,15 +443,15 @@ public sealed class BulkScoringTests
             }
         }
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Source(), options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Source(), options));
 
-        batches.Select(b => b.RowCount).Should().Equal(5, 5, 2);
-        batches[2].Results[1].IsNull("Text").Should().BeTrue();
+        chunks.Select(b => b.RowCount).Should().Equal(5, 5, 2);
+        chunks[2].Results[1].IsNull("Text").Should().BeTrue();
         handler.Received.Should().HaveCount(3).And.OnlyContain(c => c.GlobalParameters.Count == 1 && c.GlobalParameters["Threshold"] == "0.5");
     }
 
-    // The two ways a batch is sent: an AzureMlClient gets each batch's body written as its rows are read; any
-    // other IAzureMlClient (a user's decorator, say) gets a ScoringRequest per batch.
+    // The two ways a chunk is sent: an AzureMlClient gets each chunk's body written as its rows are read; any
+    // other IAzureMlClient (a user's decorator, say) gets a ScoringRequest per chunk.
     private static IAzureMlClient ClientFor(EchoScoringHandler handler, bool direct) =>
         direct ? handler.CreateClient() : new ForwardingClient(handler.CreateClient());
 
@@ -462,7 +462,7 @@ public sealed class BulkScoringTests
     {
         var handler = new EchoScoringHandler();
         var client = ClientFor(handler, direct);
-        var options = new BulkScoringOptions { BatchSize = 3 };
+        var options = new BulkScoringOptions { ChunkSize = 3 };
         options.GlobalParameters["Quote \"q\""] = "line\nbreak é";
         options.GlobalParameters["Empty"] = string.Empty;
         string?[][] rows =
@@ -471,15 +471,15 @@ public sealed class BulkScoringTests
             ["4", "é ü 中 😀 <html> & '"], ["5", string.Empty], ["6", new string('x', 3_000)],
         ];
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
 
-        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
+        chunks.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
         handler.Received.Should().HaveCount(3).And.OnlyContain(c =>
             c.GlobalParameters.Count == 2 && c.GlobalParameters["Quote \"q\""] == "line\nbreak é" && c.GlobalParameters["Empty"] == string.Empty);
         handler.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(Columns));
         if (direct)
         {
-            handler.Received.Should().OnlyContain(c => c.ContentLength == c.BodyBytes, "a batch's body is sent whole, with its length");
+            handler.Received.Should().OnlyContain(c => c.ContentLength == c.BodyBytes, "a chunk's body is sent whole, with its length");
         }
         else
         {
@@ -505,39 +505,39 @@ public sealed class BulkScoringTests
             }
         }
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, Reused(), new BulkScoringOptions { BatchSize = 7, MaxBatchBytes = 1024 }));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Reused(), new BulkScoringOptions { ChunkSize = 7, MaxChunkBytes = 1024 }));
 
-        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(Enumerable.Range(0, 50).Select(i => "text " + i.ToString(CultureInfo.InvariantCulture)));
+        chunks.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(Enumerable.Range(0, 50).Select(i => "text " + i.ToString(CultureInfo.InvariantCulture)));
         handler.Received.SelectMany(c => c.Rows).Select(r => r[0]).Order().Should().Equal(Enumerable.Range(0, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order());
     }
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task ScoreBulkAsync_ByteLimit_NoBatchIsOverAndRowsArriveOnceInOrder(bool direct)
+    public async Task ScoreBulkAsync_ByteLimit_NoChunkIsOverAndRowsArriveOnceInOrder(bool direct)
     {
         var handler = new EchoScoringHandler();
         var client = ClientFor(handler, direct);
-        var options = new BulkScoringOptions { BatchSize = 1_000, MaxBatchBytes = 4 * 1024 };
+        var options = new BulkScoringOptions { ChunkSize = 1_000, MaxChunkBytes = 4 * 1024 };
         var random = new Random(3);
         var rows = Enumerable.Range(0, 400)
             .Select(i => new string?[] { i.ToString(CultureInfo.InvariantCulture), new string('é', random.Next(0, 120)) + "\"" })
             .ToArray();
 
-        var batches = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
+        var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
 
         var calls = handler.Received.OrderBy(c => c.FirstValue).ToList();
         calls.Should().HaveCountGreaterThan(10);
-        calls.Should().OnlyContain(c => c.BodyBytes <= options.MaxBatchBytes);
+        calls.Should().OnlyContain(c => c.BodyBytes <= options.MaxChunkBytes);
         calls.SelectMany(c => c.Rows).Select(r => r[0]).Should().Equal(rows.Select(r => r[0]));
-        batches.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
+        chunks.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
         if (direct)
         {
-            // Sizes are exact: every batch but the last is full, the next row would not have fitted.
+            // Sizes are exact: every chunk but the last is full, the next row would not have fitted.
             for (var i = 0; i < calls.Count - 1; i++)
             {
                 var next = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(calls[i + 1].Rows[0]).Length;
-                (calls[i].BodyBytes + 1 + next).Should().BeGreaterThan(options.MaxBatchBytes, "batch {0} had room for the next row", i);
+                (calls[i].BodyBytes + 1 + next).Should().BeGreaterThan(options.MaxChunkBytes, "chunk {0} had room for the next row", i);
             }
         }
     }

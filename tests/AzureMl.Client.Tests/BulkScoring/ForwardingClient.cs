@@ -4,7 +4,7 @@ namespace AzureMl.Client.Tests.BulkScoring;
 
 /// <summary>
 /// An <see cref="IAzureMlClient"/> that is not an <see cref="AzureMlClient"/> (as a user's decorator would be): bulk
-/// scoring through it builds a <see cref="ScoringRequest"/> per batch instead of writing the body itself.
+/// scoring through it builds a <see cref="ScoringRequest"/> per chunk instead of writing the body itself.
 /// </summary>
 public sealed class ForwardingClient(IAzureMlClient inner) : IAzureMlClient
 {

@@ -154,10 +154,10 @@ public sealed class TypedRowsTests
         var reviews = Enumerable.Range(0, 25).Select(i => new Review($"review {i}", i % 5));
 
         var scores = new List<ReviewScore>();
-        await foreach (var batch in client.ScoreBulkAsync(reviews, TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.ReviewScore, new BulkScoringOptions { BatchSize = 10 }))
+        await foreach (var chunk in client.ScoreBulkAsync(reviews, TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.ReviewScore, new BulkScoringOptions { ChunkSize = 10 }))
         {
-            batch.Output!.ColumnNames.Should().Contain("Col2");
-            scores.AddRange(batch.Results);
+            chunk.Output!.ColumnNames.Should().Contain("Col2");
+            scores.AddRange(chunk.Results);
         }
 
         handler.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(new[] { "Col2", "Stars" }));

@@ -19,7 +19,7 @@ public sealed partial class CliTests : IDisposable
         await File.WriteAllLinesAsync(input, ["Col2", "This is a good day", "\"Quoted, with a comma\"", "\"He said \"\"wow\"\"\""]);
         var output = Path.Combine(_work, "out.csv");
 
-        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, output, "--emulator", "--batch-size", "2");
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, output, "--emulator", "--chunk-size", "2");
 
         code.Should().Be(0, text);
         var lines = await File.ReadAllLinesAsync(output);
@@ -217,7 +217,7 @@ public sealed partial class CliTests : IDisposable
     {
         // A real terminal (a pseudo-terminal from util-linux's script, 80 columns), as a person sees the bar.
         var input = Write("in.csv", "Col2\n" + string.Concat(Enumerable.Range(1, 300).Select(i => $"This is review number {i} and it was a good day\n")));
-        var command = $"stty cols 80 rows 24; dotnet '{Cli}' score '{input}' '{Path.Combine(_work, "out.csv")}' --emulator --batch-size 10";
+        var command = $"stty cols 80 rows 24; dotnet '{Cli}' score '{input}' '{Path.Combine(_work, "out.csv")}' --emulator --chunk-size 10";
 
         var (code, screen) = await RunAsync("script", Timeout, new Dictionary<string, string> { ["TERM"] = "xterm" }, "-q", "-e", "-c", command, "/dev/null");
 
@@ -300,7 +300,7 @@ public sealed partial class CliTests : IDisposable
         var failed = Path.Combine(_work, "failed.csv");
 
         var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator",
-            "--batch-size", "1", "--continue-on-error", "--failed-rows", failed);
+            "--chunk-size", "1", "--continue-on-error", "--failed-rows", failed);
 
         code.Should().Be(4, text);
         text.Should().Contain("azureml: record 2 (line 2) failed: 400 ").And.Contain("azureml: record 3 (line 3) failed: 400 ");

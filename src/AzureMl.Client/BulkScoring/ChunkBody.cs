@@ -6,10 +6,10 @@ using System.Net.Http.Headers;
 namespace AzureMl.Client.Internal;
 
 /// <summary>
-/// Reusable buffers for the request bodies of one bulk run, so a long run allocates no body per batch. A buffer goes
-/// back only when nothing can still read it: see <see cref="BatchBody"/>.
+/// Reusable buffers for the request bodies of one bulk run, so a long run allocates no body per chunk. A buffer goes
+/// back only when nothing can still read it: see <see cref="ChunkBody"/>.
 /// </summary>
-internal sealed class BatchBodyPool : ArrayPool<byte>
+internal sealed class ChunkBodyPool : ArrayPool<byte>
 {
     private readonly ConcurrentQueue<byte[]> _free = new();
 
@@ -42,30 +42,30 @@ internal sealed class BatchBodyPool : ArrayPool<byte>
     }
 
     /// <summary>
-    /// What <paramref name="writer"/> (writing into this pool's buffers) holds, as a batch's body, without a copy; the
-    /// writer goes on in a buffer sized for a body like this one (with an eighth to spare), so the batches of a run fit
+    /// What <paramref name="writer"/> (writing into this pool's buffers) holds, as a chunk's body, without a copy; the
+    /// writer goes on in a buffer sized for a body like this one (with an eighth to spare), so the chunks of a run fit
     /// their buffers without growing them.
     /// </summary>
-    public BatchBody TakeBody(PooledBufferWriter writer, int minimumNextSize)
+    public ChunkBody TakeBody(PooledBufferWriter writer, int minimumNextSize)
     {
         var written = writer.WrittenCount;
         var buffer = writer.Detach(Math.Max(minimumNextSize, written + (written / 8)), out var length);
-        return new BatchBody(this, buffer, length);
+        return new ChunkBody(this, buffer, length);
     }
 }
 
 /// <summary>
-/// One batch's request body in a pooled buffer, counted by its users: the batch holds one reference until its call
+/// One chunk's request body in a pooled buffer, counted by its users: the chunk holds one reference until its call
 /// has ended, and every write of the body to a connection holds another while it runs. The buffer is reused only
-/// after the last one is let go, so a late write (of a call that was abandoned) never sends another batch's rows.
+/// after the last one is let go, so a late write (of a call that was abandoned) never sends another chunk's rows.
 /// </summary>
-internal sealed class BatchBody
+internal sealed class ChunkBody
 {
-    private readonly BatchBodyPool _pool;
+    private readonly ChunkBodyPool _pool;
     private readonly byte[] _buffer;
     private int _references = 1;
 
-    internal BatchBody(BatchBodyPool pool, byte[] buffer, int length)
+    internal ChunkBody(ChunkBodyPool pool, byte[] buffer, int length)
     {
         _pool = pool;
         _buffer = buffer;
@@ -75,9 +75,9 @@ internal sealed class BatchBody
     public int Length { get; }
 
     /// <summary>A content that writes this body with its length; it can be sent more than once (retries).</summary>
-    public HttpContent CreateContent() => new BatchBodyContent(this);
+    public HttpContent CreateContent() => new ChunkBodyContent(this);
 
-    /// <summary>Lets go of the batch's own reference.</summary>
+    /// <summary>Lets go of the chunk's own reference.</summary>
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) == 0)
@@ -106,12 +106,12 @@ internal sealed class BatchBody
     }
 }
 
-/// <summary>Writes a <see cref="BatchBody"/> with its length, holding a reference to it while it writes.</summary>
-internal sealed class BatchBodyContent : HttpContent, IReplayableContent
+/// <summary>Writes a <see cref="ChunkBody"/> with its length, holding a reference to it while it writes.</summary>
+internal sealed class ChunkBodyContent : HttpContent, IReplayableContent
 {
-    private readonly BatchBody _body;
+    private readonly ChunkBody _body;
 
-    public BatchBodyContent(BatchBody body)
+    public ChunkBodyContent(ChunkBody body)
     {
         _body = body;
         Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -124,7 +124,7 @@ internal sealed class BatchBodyContent : HttpContent, IReplayableContent
     {
         if (!_body.TryAcquire())
         {
-            throw new InvalidOperationException("The batch's request body was sent after its call had ended.");
+            throw new InvalidOperationException("The chunk's request body was sent after its call had ended.");
         }
 
         try

@@ -4,11 +4,11 @@ using AzureMl.Client.Internal;
 
 namespace AzureMl.Client.Tests.BulkScoring;
 
-public sealed class BatchBodyTests
+public sealed class ChunkBodyTests
 {
     private static readonly byte[] Json = Encoding.UTF8.GetBytes("""{"Inputs":{}}""");
 
-    private static BatchBody Body(BatchBodyPool pool, PooledBufferWriter writer, ReadOnlySpan<byte> bytes)
+    private static ChunkBody Body(ChunkBodyPool pool, PooledBufferWriter writer, ReadOnlySpan<byte> bytes)
     {
         writer.Write(bytes);
         return pool.TakeBody(writer, 16);
@@ -17,7 +17,7 @@ public sealed class BatchBodyTests
     [Fact]
     public void TakeBody_HandsOverWhatWasWrittenAndTheWriterStartsEmpty()
     {
-        var pool = new BatchBodyPool();
+        var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 4);
         writer.Write(Json);
         writer.Write("x"u8);
@@ -35,7 +35,7 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Content_WritesTheBodyWithItsLengthAsOftenAsAsked()
     {
-        var pool = new BatchBodyPool();
+        var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
         using var content = body.CreateContent();
@@ -50,7 +50,7 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Release_WithNoWriteRunning_ReturnsTheBufferForTheNextBatch()
     {
-        var pool = new BatchBodyPool();
+        var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
 
@@ -66,7 +66,7 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Release_WhileAWriteRuns_KeepsTheBufferUntilTheWriteEnds()
     {
-        var pool = new BatchBodyPool();
+        var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
         var stream = new GatedStream();
@@ -86,7 +86,7 @@ public sealed class BatchBodyTests
     [Fact]
     public async Task Write_AfterTheCallEnded_FailsInsteadOfSendingAReusedBuffer()
     {
-        var pool = new BatchBodyPool();
+        var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
         using var content = body.CreateContent();
