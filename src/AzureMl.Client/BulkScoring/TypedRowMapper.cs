@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace AzureMl.Client.Internal;
 
-internal enum CellKind
+internal enum ValueKind
 {
     String,
     Integer,
@@ -30,27 +30,27 @@ internal static class TypedRowMapper
     public const string SupportedTypes =
         "string, char, bool, the integer types, float, double, decimal, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, Guid, enums, and their nullable forms";
 
-    public static CellKind? KindOf(Type type)
+    public static ValueKind? KindOf(Type type)
     {
         var core = Nullable.GetUnderlyingType(type) ?? type;
         if (core.IsEnum)
         {
-            return CellKind.Enum;
+            return ValueKind.Enum;
         }
 
         return Type.GetTypeCode(core) switch
         {
-            TypeCode.String or TypeCode.Char => CellKind.String,
-            TypeCode.Boolean => CellKind.Boolean,
-            TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64 => CellKind.Integer,
-            TypeCode.Single or TypeCode.Double => CellKind.Float,
-            TypeCode.Decimal => CellKind.Decimal,
-            TypeCode.DateTime => CellKind.DateTime,
-            _ when core == typeof(DateTimeOffset) => CellKind.DateTimeOffset,
-            _ when core == typeof(DateOnly) => CellKind.DateOnly,
-            _ when core == typeof(TimeOnly) => CellKind.TimeOnly,
-            _ when core == typeof(TimeSpan) => CellKind.TimeSpan,
-            _ when core == typeof(Guid) => CellKind.Guid,
+            TypeCode.String or TypeCode.Char => ValueKind.String,
+            TypeCode.Boolean => ValueKind.Boolean,
+            TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64 => ValueKind.Integer,
+            TypeCode.Single or TypeCode.Double => ValueKind.Float,
+            TypeCode.Decimal => ValueKind.Decimal,
+            TypeCode.DateTime => ValueKind.DateTime,
+            _ when core == typeof(DateTimeOffset) => ValueKind.DateTimeOffset,
+            _ when core == typeof(DateOnly) => ValueKind.DateOnly,
+            _ when core == typeof(TimeOnly) => ValueKind.TimeOnly,
+            _ when core == typeof(TimeSpan) => ValueKind.TimeSpan,
+            _ when core == typeof(Guid) => ValueKind.Guid,
             _ => null,
         };
     }
@@ -140,13 +140,13 @@ internal sealed class InputRowMapper<T>
 internal sealed class OutputRowMapper<T>
 {
     private readonly JsonTypeInfo<T> _typeInfo;
-    private readonly (string Name, Type Type, CellKind Kind, bool Nullable)[] _properties;
+    private readonly (string Name, Type Type, ValueKind Kind, bool Nullable)[] _properties;
 
     public OutputRowMapper(JsonTypeInfo<T> typeInfo, string paramName)
     {
         ArgumentNullException.ThrowIfNull(typeInfo, paramName);
         TypedRowMapper.RequireObject(typeInfo, paramName);
-        var properties = new List<(string, Type, CellKind, bool)>();
+        var properties = new List<(string, Type, ValueKind, bool)>();
         foreach (var property in typeInfo.Properties)
         {
             if (property.Set is null && property.AssociatedParameter is null)
@@ -214,7 +214,7 @@ internal sealed class OutputRowMapper<T>
         return results;
     }
 
-    private static void WriteCell(Utf8JsonWriter writer, ScoringRow row, int column, (string Name, Type Type, CellKind Kind, bool Nullable) property, long rowIndex)
+    private static void WriteCell(Utf8JsonWriter writer, ScoringRow row, int column, (string Name, Type Type, ValueKind Kind, bool Nullable) property, long rowIndex)
     {
         if (row.IsNull(column))
         {
@@ -230,7 +230,7 @@ internal sealed class OutputRowMapper<T>
 
         switch (property.Kind)
         {
-            case CellKind.Integer:
+            case ValueKind.Integer:
                 if (row.TryGetInt64(column, out var integer))
                 {
                     writer.WriteNumberValue(integer);
@@ -245,7 +245,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.Float:
+            case ValueKind.Float:
                 if (row.TryGetDouble(column, out var number) && double.IsFinite(number))
                 {
                     writer.WriteNumberValue(number);
@@ -253,7 +253,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.Decimal:
+            case ValueKind.Decimal:
                 if (row.TryGetDecimal(column, out var money))
                 {
                     writer.WriteNumberValue(money);
@@ -261,7 +261,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.Boolean:
+            case ValueKind.Boolean:
                 if (row.TryGetBoolean(column, out var flag))
                 {
                     writer.WriteBooleanValue(flag);
@@ -269,7 +269,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.DateTime:
+            case ValueKind.DateTime:
                 if (row.TryGetDateTime(column, out var dateTime))
                 {
                     writer.WriteStringValue(dateTime);
@@ -277,7 +277,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.DateTimeOffset:
+            case ValueKind.DateTimeOffset:
                 if (row.TryGetDateTimeOffset(column, out var offset))
                 {
                     writer.WriteStringValue(offset);
@@ -285,7 +285,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.DateOnly:
+            case ValueKind.DateOnly:
                 if (DateOnly.TryParse(row.GetString(column), CultureInfo.InvariantCulture, out var date))
                 {
                     writer.WriteStringValue(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -293,7 +293,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.TimeOnly:
+            case ValueKind.TimeOnly:
                 if (TimeOnly.TryParse(row.GetString(column), CultureInfo.InvariantCulture, out var time))
                 {
                     writer.WriteStringValue(time.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture));
@@ -301,7 +301,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.TimeSpan:
+            case ValueKind.TimeSpan:
                 if (TimeSpan.TryParse(row.GetString(column), CultureInfo.InvariantCulture, out var span))
                 {
                     writer.WriteStringValue(span.ToString("c", CultureInfo.InvariantCulture));
@@ -309,7 +309,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.Guid:
+            case ValueKind.Guid:
                 if (Guid.TryParse(row.GetString(column), out var guid))
                 {
                     writer.WriteStringValue(guid);
@@ -317,7 +317,7 @@ internal sealed class OutputRowMapper<T>
                 }
 
                 break;
-            case CellKind.Enum:
+            case ValueKind.Enum:
                 // Numbers are read by any enum converter; names need JsonStringEnumConverter on the type or context.
                 if (row.TryGetInt64(column, out var ordinal))
                 {

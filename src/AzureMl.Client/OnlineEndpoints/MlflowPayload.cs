@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
+using AzureMl.Client.Internal;
+
 namespace AzureMl.Client.OnlineEndpoints;
 
 /// <summary>
@@ -19,65 +21,14 @@ internal static class MlflowPayload
 
     public static HttpContent Write(ScoringTable table, IReadOnlyDictionary<string, object?>? parameters)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (table.RawRows.Count * table.RawColumnNames.Length * 16));
-        using (var writer = new Utf8JsonWriter(buffer))
+        var envelope = new MlflowTableEnvelope(table.RawColumnNames, parameters);
+        using var buffer = new PooledBufferWriter(256 + (table.RawRows.Count * table.RawColumnNames.Length * 16));
+        using (var writer = new TableBodyWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteStartObject("input_data");
-            writer.WriteStartArray("columns");
-            foreach (var name in table.RawColumnNames)
-            {
-                writer.WriteStringValue(name);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("index");
-            for (var i = 0; i < table.RawRows.Count; i++)
-            {
-                writer.WriteNumberValue(i);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("data");
-            for (var r = 0; r < table.RawRows.Count; r++)
-            {
-                var row = table.RawRows[r];
-                var kinds = table.KindsOf(r);
-                writer.WriteStartArray();
-                for (var c = 0; c < row.Length; c++)
-                {
-                    WriteCell(writer, row[c], kinds is null ? ScoringTable.CellKind.Text : kinds[c]);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-            if (parameters is { Count: > 0 })
-            {
-                writer.WriteStartObject("params");
-                foreach (var (name, value) in parameters)
-                {
-                    writer.WritePropertyName(name);
-                    var cell = ScoringTable.FormatCell(value);
-                    WriteCell(writer, cell, value switch
-                    {
-                        bool => ScoringTable.CellKind.Boolean,
-                        sbyte or byte or short or ushort or int or uint or long or ulong or decimal => ScoringTable.CellKind.Number,
-                        double d when double.IsFinite(d) => ScoringTable.CellKind.Number,
-                        float f when float.IsFinite(f) => ScoringTable.CellKind.Number,
-                        _ => ScoringTable.CellKind.Text,
-                    });
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
+            envelope.WriteTable(writer, table);
         }
 
-        return Json(buffer.WrittenMemory);
+        return Json(buffer.WrittenMemory.ToArray());
     }
 
     /// <summary>A JSON body sent with its length (replayable for a retry or a key failover).</summary>
@@ -86,28 +37,6 @@ internal static class MlflowPayload
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = JsonContentType;
         return content;
-    }
-
-    private static void WriteCell(Utf8JsonWriter writer, string? cell, ScoringTable.CellKind kind)
-    {
-        if (cell is null)
-        {
-            writer.WriteNullValue();
-            return;
-        }
-
-        switch (kind)
-        {
-            case ScoringTable.CellKind.Number:
-                writer.WriteRawValue(cell, skipInputValidation: false);
-                break;
-            case ScoringTable.CellKind.Boolean:
-                writer.WriteBooleanValue(cell == "True");
-                break;
-            default:
-                writer.WriteStringValue(cell);
-                break;
-        }
     }
 
     /// <summary>

@@ -145,7 +145,7 @@ public sealed class ScoringTable
         return (row, kinds);
     }
 
-    private static CellKind KindOf(object? value) => value switch
+    internal static CellKind KindOf(object? value) => value switch
     {
         bool => CellKind.Boolean,
         double d when !double.IsFinite(d) => CellKind.Text,

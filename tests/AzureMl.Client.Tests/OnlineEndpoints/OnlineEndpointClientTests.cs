@@ -60,7 +60,7 @@ public sealed class OnlineEndpointClientTests
         request.Path.Should().Be("/score");
         using var body = JsonDocument.Parse(request.Body);
         body.RootElement.GetRawText().Should().Be(
-            """{"input_data":{"columns":["age","name","member"],"index":[0,1],"data":[[42,"Ann \u0022A\u0022",true],[7.5,null,false]]},"params":{"temperature":0.8}}""");
+            """{"input_data":{"columns":["age","name","member"],"data":[[42,"Ann \u0022A\u0022",true],[7.5,null,false]],"index":[0,1]},"params":{"temperature":0.8}}""");
         output.ColumnNames.Should().Equal("prediction");
         output.Rows.Select(r => r.GetDouble(0)).Should().Equal(0.5, 1.5);
     }
