@@ -12,7 +12,7 @@ namespace AzureMl.Client;
 /// or register it with <c>services.AddAzureMlClient(…)</c>.
 /// </summary>
 [DebuggerDisplay("AzureMlClient {ServiceUri}")]
-public sealed partial class AzureMlClient : IAzureMlClient
+public sealed partial class AzureMlClient : IAzureMlClient, IBulkScoringSource
 {
     private static readonly MediaTypeWithQualityHeaderValue JsonAccept = new("application/json");
 

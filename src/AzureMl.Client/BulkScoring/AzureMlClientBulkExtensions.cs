@@ -36,7 +36,7 @@ public static class AzureMlClientBulkExtensions
         ArgumentNullException.ThrowIfNull(rows);
         var columns = new ScoringTable(columnNames).RawColumnNames;
         options = Checked(options);
-        return BulkScoringEngine.RunAsync(client, columns, rows, ToCells, static (output, _) => output.Rows, options, cancellationToken);
+        return BulkScoringEngine.RunAsync(Scorer(client, columns, options), columns, rows, BulkRows.ToCells, static (output, _) => output.Rows, options, cancellationToken);
     }
 
     /// <inheritdoc cref="ScoreBulkAsync(IAzureMlClient, IEnumerable{string}, IAsyncEnumerable{IReadOnlyList{object?}}, BulkScoringOptions?, CancellationToken)"/>
@@ -49,7 +49,7 @@ public static class AzureMlClientBulkExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return client.ScoreBulkAsync(columnNames, new SyncSource<IReadOnlyList<object?>>(rows), options, cancellationToken);
+        return client.ScoreBulkAsync(columnNames, new BulkRows.SyncSource<IReadOnlyList<object?>>(rows), options, cancellationToken);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public static class AzureMlClientBulkExtensions
         var input = new InputRowMapper<TInput>(inputType, nameof(inputType));
         var output = new OutputRowMapper<TOutput>(outputType, nameof(outputType));
         options = Checked(options);
-        return BulkScoringEngine.RunAsync(client, input.Columns, rows, input.ToCells, output.Read, options, cancellationToken);
+        return BulkScoringEngine.RunAsync(Scorer(client, input.Columns, options), input.Columns, rows, input.ToCells, output.Read, options, cancellationToken);
     }
 
     /// <inheritdoc cref="ScoreBulkAsync{TInput, TOutput}(IAzureMlClient, IAsyncEnumerable{TInput}, JsonTypeInfo{TInput}, JsonTypeInfo{TOutput}, BulkScoringOptions?, CancellationToken)"/>
@@ -97,7 +97,7 @@ public static class AzureMlClientBulkExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        return client.ScoreBulkAsync(new SyncSource<TInput>(rows), inputType, outputType, options, cancellationToken);
+        return client.ScoreBulkAsync(new BulkRows.SyncSource<TInput>(rows), inputType, outputType, options, cancellationToken);
     }
 
     /// <summary>
@@ -149,59 +149,10 @@ public static class AzureMlClientBulkExtensions
         return options;
     }
 
-    [SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
-    private static string?[] ToCells(IReadOnlyList<object?> row, long index, out bool borrowed)
+    /// <summary>The clients of this package score chunks by their own path (bodies written from the rows); any other implementation through <c>ExecuteAsync</c>.</summary>
+    private static IChunkScorer Scorer(IAzureMlClient client, string[] columns, BulkScoringOptions options)
     {
-        if (row is null)
-        {
-            throw new ArgumentException($"Row {index} is null: pass one list of cells per row.", "rows");
-        }
-
-        if (row is string?[] text)
-        {
-            // The caller's own array, used as it is: the engine copies it only if it keeps it past the next row.
-            borrowed = true;
-            return text;
-        }
-
-        borrowed = false;
-
-        var cells = new string?[row.Count];
-        for (var i = 0; i < cells.Length; i++)
-        {
-            try
-            {
-                cells[i] = ScoringTable.FormatCell(row[i]);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"Row {index}, cell {i}: {ex.Message}", "rows", ex);
-            }
-        }
-
-        return cells;
-    }
-
-    /// <summary>Reads a synchronous sequence without an async state machine per row.</summary>
-    private sealed class SyncSource<T>(IEnumerable<T> items) : IAsyncEnumerable<T>
-    {
-        public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) => new Enumerator(items.GetEnumerator(), cancellationToken);
-
-        private sealed class Enumerator(IEnumerator<T> inner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
-        {
-            public T Current => inner.Current;
-
-            public ValueTask<bool> MoveNextAsync()
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return new ValueTask<bool>(inner.MoveNext());
-            }
-
-            public ValueTask DisposeAsync()
-            {
-                inner.Dispose();
-                return ValueTask.CompletedTask;
-            }
-        }
+        ScoringValidation.CheckParameters(options.GlobalParameters, nameof(options));
+        return client is IBulkScoringSource source ? source.CreateChunkScorer(columns, options) : new InterfaceChunkScorer(client, columns, options);
     }
 }

@@ -1,15 +1,14 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 
 namespace AzureMl.Client.Internal;
 
 /// <summary>
 /// The cells of one input row, one per column. <paramref name="borrowed"/> is true when the array belongs to the
-/// caller (it may change once the next row is read), so a chunk that keeps it must copy it.
+/// caller (it may change once the next row is read), so a chunk that keeps it must copy it. With
+/// <paramref name="typed"/>, <paramref name="kinds"/> says which cells are numbers or booleans (null: all text).
 /// </summary>
-internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool borrowed);
+internal delegate string?[] RowCells<in TRow>(TRow row, long index, bool typed, out bool borrowed, out ScoringTable.CellKind[]? kinds);
 
 /// <summary>
 /// Runs a bulk scoring job: reads rows into chunks, sends up to the concurrency bound at once, and yields chunks in
@@ -18,18 +17,23 @@ internal delegate string?[] RowCells<in TRow>(TRow row, long index, out bool bor
 /// </summary>
 /// <remarks>
 /// <para>
-/// With an <see cref="AzureMlClient"/>, each chunk is written as its JSON request body while its rows are read, and
-/// sent as it is (with a Content-Length): no table of rows is built, and the byte limit is exact. Other
-/// <see cref="IAzureMlClient"/> implementations get a <see cref="ScoringRequest"/> per chunk.
+/// The run reaches its service only through an <see cref="IChunkScorer"/>: the clients of this package write each
+/// chunk as its JSON request body while its rows are read (one table writer, the protocol's envelope) and send it
+/// as it is, with a Content-Length; any other implementation of the public interfaces gets a table per chunk through
+/// its public scoring method.
 /// </para>
 /// <para>
-/// With an <see cref="AzureMlClient"/>, the run is the one owner of retries of the service's answers to its calls:
-/// the resilience pipeline does not retry them (<see cref="Resilience.AzureMlResiliencePipeline.AnswersRetriedByCaller"/>).
-/// A throttled answer (429, 503) lowers the concurrency at once and waits <c>Retry-After</c> or the throttle
-/// backoff; a transient one (408, 500, 502, 504) waits the short transient backoff, since the concurrency bound, not
-/// the wait, is what caps the load a retry adds. Failures without an answer (connection, timeout) stay with the
+/// Where the scorer leaves answers to the run (<see cref="IChunkScorer.RunRetriesAnswers"/>), the run is their one
+/// owner: the resilience pipeline does not retry them
+/// (<see cref="Resilience.AzureMlResiliencePipeline.AnswersRetriedByCaller"/>). A throttled answer (429, 503)
+/// lowers the concurrency at once and waits <c>Retry-After</c> or the throttle backoff; a transient one (500, 502,
+/// 504, and 408 where the scorer allows it) waits the short transient backoff, since the concurrency bound, not the
+/// wait, is what caps the load a retry adds. Failures without an answer (connection, timeout) stay with the
 /// pipeline. A chunk sent again gets the next free slot before later chunks, so the head of the window is not held
 /// behind them.
+/// </para>
+/// <para>
+/// With a target call duration, rows per chunk follow the measured time per row (<see cref="ChunkSizer"/>).
 /// </para>
 /// </remarks>
 internal static class BulkScoringEngine
@@ -40,11 +44,8 @@ internal static class BulkScoringEngine
     /// </summary>
     internal const int WindowPerCall = 4;
 
-    private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
-        " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
-
     public static async IAsyncEnumerable<BulkScoringChunk<TResult>> RunAsync<TRow, TResult>(
-        IAzureMlClient client,
+        IChunkScorer scorer,
         string[] columns,
         IAsyncEnumerable<TRow> rows,
         RowCells<TRow> toCells,
@@ -52,11 +53,10 @@ internal static class BulkScoringEngine
         BulkScoringOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ScoringValidation.CheckParameters(options.GlobalParameters, nameof(options));
-        var direct = client as AzureMlClient;
-        var run = new Run<TResult>(client, direct, options, toResults);
+        var sizer = new ChunkSizer(options.ChunkSize, options.MinChunkSize, options.TargetCallDuration ?? scorer.DefaultTargetCallDuration);
+        var run = new Run<TResult>(scorer, options, sizer, toResults);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reader = new ChunkReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, json: direct is not null);
+        var reader = new ChunkReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, scorer, sizer);
         await using var readerScope = reader.ConfigureAwait(false);
         var window = new Queue<Task<BulkScoringChunk<TResult>>>();
         var capacity = options.MaxConcurrency * WindowPerCall;
@@ -110,31 +110,6 @@ internal static class BulkScoringEngine
         }
     }
 
-    /// <summary>An upper bound of the UTF-8 JSON size of a cell, quotes and separator included.</summary>
-    internal static int EstimateCellBytes(string? cell)
-    {
-        if (cell is null)
-        {
-            return 5;
-        }
-
-        var text = cell.AsSpan();
-        var bytes = text.Length + 3;
-        var i = text.IndexOfAnyExcept(PlainJsonChars);
-        while (i >= 0)
-        {
-            // The JSON writer's default encoder escapes non-ASCII and HTML-sensitive characters as \uXXXX.
-            bytes += 5;
-            text = text[(i + 1)..];
-            i = text.IndexOfAnyExcept(PlainJsonChars);
-        }
-
-        return bytes;
-    }
-
-    /// <summary>One chunk: its JSON request body (with an <see cref="AzureMlClient"/>) or its table.</summary>
-    private readonly record struct Chunk(long FirstRow, int Count, ChunkBody? Body, ScoringTable? Table);
-
     private sealed class ChunkReader<TRow> : IAsyncDisposable
     {
         private const int FirstBodySize = 16 * 1024;
@@ -142,45 +117,39 @@ internal static class BulkScoringEngine
         private readonly IAsyncEnumerator<TRow> _source;
         private readonly string[] _columns;
         private readonly RowCells<TRow> _toCells;
-        private readonly int _chunkSize;
+        private readonly ChunkSizer _sizer;
         private readonly int _maxBytes;
-        private readonly bool _json;
+        private readonly TableEnvelope _envelope;
+        private readonly bool _bodies;
+        private readonly bool _typed;
 
-        // JSON bodies: the part before the rows and the part after them are the same for every chunk.
-        private readonly ChunkBodyPool? _bodies;
+        // Bodies: written by the one table writer into pooled buffers.
+        private readonly ChunkBodyPool? _pool;
         private readonly PooledBufferWriter? _body;
-        private readonly Utf8JsonWriter? _escaper;
-        private readonly byte[] _prefix = [];
-        private readonly byte[] _suffix = [];
+        private readonly TableBodyWriter? _writer;
         private byte[]? _carriedJson;
 
         // Tables: rows are measured with an upper bound of their JSON size; the envelope is exact.
-        private readonly int _envelopeBytes;
-        private string?[]? _carried;
-        private int _carriedBytes;
+        private (string?[] Cells, ScoringTable.CellKind[]? Kinds, int Bytes)? _carried;
 
         private long _nextRow;
         private bool _exhausted;
 
-        public ChunkReader(IAsyncEnumerator<TRow> source, string[] columns, RowCells<TRow> toCells, BulkScoringOptions options, bool json)
+        public ChunkReader(IAsyncEnumerator<TRow> source, string[] columns, RowCells<TRow> toCells, BulkScoringOptions options, IChunkScorer scorer, ChunkSizer sizer)
         {
             _source = source;
             _columns = columns;
             _toCells = toCells;
-            _chunkSize = options.ChunkSize;
+            _sizer = sizer;
             _maxBytes = options.MaxChunkBytes;
-            _json = json;
-            (_prefix, _suffix) = Envelope(columns, options);
-            if (json)
+            _envelope = scorer.Envelope;
+            _bodies = scorer.TakesBodies;
+            _typed = _envelope.TypedCells;
+            if (_bodies)
             {
-                _bodies = new ChunkBodyPool();
-                _body = new PooledBufferWriter(_bodies, FirstBodySize);
-                _escaper = new Utf8JsonWriter(_body, new JsonWriterOptions { SkipValidation = true });
-            }
-            else
-            {
-                // A table's body has the same envelope around its rows, and the brackets of Values.
-                _envelopeBytes = _prefix.Length + 2 + _suffix.Length;
+                _pool = new ChunkBodyPool();
+                _body = new PooledBufferWriter(_pool, FirstBodySize);
+                _writer = new TableBodyWriter(_body);
             }
         }
 
@@ -191,7 +160,7 @@ internal static class BulkScoringEngine
                 return new ValueTask<Chunk?>((Chunk?)null);
             }
 
-            return _json ? ReadBodyAsync() : ReadTableAsync();
+            return _bodies ? ReadBodyAsync() : ReadTableAsync();
         }
 
         public async ValueTask DisposeAsync()
@@ -202,60 +171,18 @@ internal static class BulkScoringEngine
             }
             finally
             {
-                if (_escaper is not null)
-                {
-                    await _escaper.DisposeAsync().ConfigureAwait(false);
-                }
-
+                _writer?.Dispose();
                 _body?.Dispose();
             }
-        }
-
-        /// <summary>The body before the rows (<c>{"Inputs":{"input1":{"ColumnNames":[…],"Values":</c>) and after them.</summary>
-        private static (byte[] Prefix, byte[] Suffix) Envelope(string[] columns, BulkScoringOptions options)
-        {
-            using var buffer = new PooledBufferWriter();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteStartObject("Inputs"u8);
-                writer.WriteStartObject(options.InputName);
-                writer.WriteStartArray("ColumnNames"u8);
-                foreach (var column in columns)
-                {
-                    writer.WriteStringValue(column);
-                }
-
-                writer.WriteEndArray();
-                writer.WritePropertyName("Values"u8);
-                writer.Flush();
-            }
-
-            var prefix = buffer.WrittenMemory.ToArray();
-            buffer.Clear();
-            buffer.Write("}},\"GlobalParameters\":"u8);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                foreach (var (name, value) in options.GlobalParameters)
-                {
-                    writer.WriteString(name, value);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            buffer.Write("}"u8);
-            var suffix = buffer.WrittenMemory.ToArray();
-            return (prefix, suffix);
         }
 
         private async ValueTask<Chunk?> ReadBodyAsync()
         {
             var body = _body!;
+            var envelope = _envelope;
+            var limit = _sizer.Current;
             body.Clear();
-            body.Write(_prefix);
-            body.Write("["u8);
+            body.Write(envelope.Start);
             var firstRow = _nextRow;
             var count = 0;
             if (_carriedJson is not null)
@@ -265,9 +192,7 @@ internal static class BulkScoringEngine
                 count = 1;
             }
 
-            // The closing bracket of Values, then the suffix.
-            var closing = 1 + _suffix.Length;
-            while (count < _chunkSize && !_exhausted)
+            while (count < limit && !_exhausted)
             {
                 if (!await _source.MoveNextAsync().ConfigureAwait(false))
                 {
@@ -276,15 +201,15 @@ internal static class BulkScoringEngine
                 }
 
                 // A borrowed array is written out here, before the next row is read, so it need not be copied.
-                var cells = Cells(firstRow + count, out _);
+                var cells = Cells(firstRow + count, out _, out var kinds);
                 if (count > 0)
                 {
                     body.Write(","u8);
                 }
 
                 var start = body.WrittenCount;
-                WriteRow(body, cells);
-                if (count > 0 && body.WrittenCount + closing > _maxBytes)
+                _writer!.WriteRow(cells, kinds, _typed);
+                if (count > 0 && body.WrittenCount + envelope.EndLength(count + 1) > _maxBytes)
                 {
                     // Over the limit: this row starts the next chunk.
                     _carriedJson = body.WrittenSpan[start..].ToArray();
@@ -300,64 +225,26 @@ internal static class BulkScoringEngine
                 return null;
             }
 
-            body.Write("]"u8);
-            body.Write(_suffix);
+            envelope.WriteEnd(body, count);
             _nextRow = firstRow + count;
-            return new Chunk(firstRow, count, _bodies!.TakeBody(body, FirstBodySize), null);
-        }
-
-        /// <summary>Writes <c>["cell",null,…]</c>; strings are escaped as <see cref="Utf8JsonWriter"/> escapes them.</summary>
-        private void WriteRow(PooledBufferWriter body, string?[] cells)
-        {
-            body.Write("["u8);
-            for (var i = 0; i < cells.Length; i++)
-            {
-                if (i > 0)
-                {
-                    body.Write(","u8);
-                }
-
-                var cell = cells[i];
-                if (cell is null)
-                {
-                    body.Write("null"u8);
-                }
-                else if (!cell.AsSpan().ContainsAnyExcept(PlainJsonChars))
-                {
-                    // Plain ASCII: one byte a character, nothing to escape.
-                    var span = body.GetSpan(cell.Length + 2);
-                    span[0] = (byte)'"';
-                    Ascii.FromUtf16(cell, span[1..], out var written);
-                    span[written + 1] = (byte)'"';
-                    body.Advance(written + 2);
-                }
-                else
-                {
-                    // Anything else is written by the JSON writer with its default encoder.
-                    var escaper = _escaper!;
-                    escaper.Reset(body);
-                    escaper.WriteStringValue(cell);
-                    escaper.Flush();
-                }
-            }
-
-            body.Write("]"u8);
+            return new Chunk(firstRow, count, _pool!.TakeBody(body, FirstBodySize), null);
         }
 
         private async ValueTask<Chunk?> ReadTableAsync()
         {
+            var envelope = _envelope;
+            var limit = _sizer.Current;
             var table = new ScoringTable(_columns);
-            var rows = table.RawRows;
-            var bytes = _envelopeBytes;
+            var bytes = envelope.Start.Length;
             var firstRow = _nextRow;
-            if (_carried is not null)
+            if (_carried is { } carried)
             {
-                rows.Add(_carried);
-                bytes += _carriedBytes;
+                table.AddRaw(carried.Cells, carried.Kinds);
+                bytes += carried.Bytes;
                 _carried = null;
             }
 
-            while (rows.Count < _chunkSize && !_exhausted)
+            while (table.RawRows.Count < limit && !_exhausted)
             {
                 if (!await _source.MoveNextAsync().ConfigureAwait(false))
                 {
@@ -365,7 +252,8 @@ internal static class BulkScoringEngine
                     break;
                 }
 
-                var cells = Cells(firstRow + rows.Count, out var borrowed);
+                var count = table.RawRows.Count;
+                var cells = Cells(firstRow + count, out var borrowed, out var kinds);
                 if (borrowed)
                 {
                     // The table keeps the row after the next one is read.
@@ -375,33 +263,32 @@ internal static class BulkScoringEngine
                 var rowBytes = 2;
                 foreach (var cell in cells)
                 {
-                    rowBytes += EstimateCellBytes(cell);
+                    rowBytes += TableBodyWriter.EstimateCellBytes(cell);
                 }
 
-                if (rows.Count > 0 && bytes + rowBytes > _maxBytes)
+                if (count > 0 && bytes + rowBytes + envelope.EndLength(count + 1) > _maxBytes)
                 {
-                    _carried = cells;
-                    _carriedBytes = rowBytes;
+                    _carried = (cells, kinds, rowBytes);
                     break;
                 }
 
-                rows.Add(cells);
+                table.AddRaw(cells, kinds);
                 bytes += rowBytes;
             }
 
-            if (rows.Count == 0)
+            if (table.RawRows.Count == 0)
             {
                 return null;
             }
 
-            _nextRow = firstRow + rows.Count;
-            return new Chunk(firstRow, rows.Count, null, table);
+            _nextRow = firstRow + table.RawRows.Count;
+            return new Chunk(firstRow, table.RawRows.Count, null, table);
         }
 
         [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
-        private string?[] Cells(long index, out bool borrowed)
+        private string?[] Cells(long index, out bool borrowed, out ScoringTable.CellKind[]? kinds)
         {
-            var cells = _toCells(_source.Current, index, out borrowed);
+            var cells = _toCells(_source.Current, index, _typed, out borrowed, out kinds);
             if (cells.Length != _columns.Length)
             {
                 throw new ArgumentException(
@@ -413,13 +300,11 @@ internal static class BulkScoringEngine
         }
     }
 
-    private sealed class Run<TResult>(IAzureMlClient client, AzureMlClient? direct, BulkScoringOptions options, Func<ScoringOutput, long, IReadOnlyList<TResult>> toResults)
+    private sealed class Run<TResult>(IChunkScorer scorer, BulkScoringOptions options, ChunkSizer sizer, Func<ScoringOutput, long, IReadOnlyList<TResult>> toResults)
     {
-        private static readonly ScoringOptions WithDetails = new() { Details = true };
         private readonly AdaptiveConcurrencyLimiter _limiter = new(options.MaxConcurrency);
-        private readonly TimeProvider _time = options.TimeProvider ?? (client as AzureMlClient)?.TimeProvider ?? TimeProvider.System;
+        private readonly TimeProvider _time = options.TimeProvider ?? scorer.TimeProvider;
         private readonly Lock _lock = new();
-        private readonly KeyValuePair<string, string>[] _parameters = [.. options.GlobalParameters];
         private long _sent;
         private long _scored;
         private long _failed;
@@ -446,18 +331,8 @@ internal static class BulkScoringEngine
 
         private async Task<BulkScoringChunk<TResult>> SendCoreAsync(Chunk chunk, CancellationToken cancellationToken)
         {
-            var (firstRow, count, body, table) = chunk;
-            ScoringRequest? request = null;
-            if (table is not null)
-            {
-                request = new ScoringRequest();
-                request.Inputs[options.InputName] = table;
-                foreach (var (name, value) in _parameters)
-                {
-                    request.GlobalParameters[name] = value;
-                }
-            }
-
+            var firstRow = chunk.FirstRow;
+            var count = chunk.Count;
             var throttles = 0;
             var transients = 0;
             var first = true;
@@ -477,12 +352,11 @@ internal static class BulkScoringEngine
                     Update(ref _sent, count);
                 }
 
-                ScoringResult result;
+                ScoringOutput output;
+                var started = _time.GetTimestamp();
                 try
                 {
-                    result = request is null
-                        ? await direct!.ExecuteJsonAsync(body!.CreateContent(), count, cancellationToken).ConfigureAwait(false)
-                        : await client.ExecuteAsync(request, WithDetails, cancellationToken).ConfigureAwait(false);
+                    output = await scorer.ScoreAsync(chunk, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AzureMlException ex) when (ex.IsThrottling && throttles < options.MaxThrottleRetries)
                 {
@@ -500,9 +374,9 @@ internal static class BulkScoringEngine
                     Interlocked.Increment(ref _retries);
                     continue;
                 }
-                catch (AzureMlException ex) when (direct is not null && IsTransientAnswer(ex) && transients < options.MaxTransientRetries)
+                catch (AzureMlException ex) when (scorer.RunRetriesAnswers && IsTransientAnswer(ex) && transients < options.MaxTransientRetries)
                 {
-                    // Only where the pipeline left the answer to the run (ExecuteJsonAsync): no second retry layer.
+                    // Only where the pipeline left the answer to the run: no second retry layer.
                     _limiter.Release(generation, throttled: false);
                     transients++;
                     await Task.Delay(Backoff(options.TransientRetryBackoff, transients), _time, cancellationToken).ConfigureAwait(false);
@@ -513,6 +387,12 @@ internal static class BulkScoringEngine
                 catch (AzureMlException ex)
                 {
                     _limiter.Release(generation, throttled: false);
+                    if (ex.Status == 408)
+                    {
+                        // The chunk ran past the service's request timeout: later chunks are smaller.
+                        sizer.TimedOut(count);
+                    }
+
                     if (!options.ContinueOnChunkFailure)
                     {
                         _stopped = true;
@@ -532,7 +412,7 @@ internal static class BulkScoringEngine
                 }
 
                 _limiter.Release(generation, throttled: false);
-                var output = options.OutputName is null ? result.DefaultOutput : result.GetOutput(options.OutputName);
+                sizer.Succeeded(count, _time.GetElapsedTime(started));
                 var results = toResults(output, firstRow);
                 Update(ref _scored, count);
                 return new BulkScoringChunk<TResult>(firstRow, count, output, results, null);
@@ -564,8 +444,11 @@ internal static class BulkScoringEngine
             return TimeSpan.FromMilliseconds(Math.Min(backoff, options.MaxThrottleDelay.TotalMilliseconds));
         }
 
-        /// <summary>An answer that may well succeed when sent again at once: 408, 500, 502, 504 (503 is throttling).</summary>
-        private static bool IsTransientAnswer(AzureMlException ex) => ex.Status is 408 or 500 or 502 or 504;
+        /// <summary>
+        /// An answer that may well succeed when sent again at once: 500, 502, 504 (503 is throttling), and 408 where
+        /// the scorer allows it (an online endpoint's model may still be working on a timed-out chunk).
+        /// </summary>
+        private bool IsTransientAnswer(AzureMlException ex) => ex.Status is 500 or 502 or 504 || (ex.Status == 408 && scorer.RetriesTimeouts);
 
         private void Update(ref long counter, int rows)
         {

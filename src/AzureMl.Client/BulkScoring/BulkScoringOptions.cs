@@ -1,13 +1,32 @@
 using AzureMl.Client.Internal;
+using AzureMl.Client.OnlineEndpoints;
 
 namespace AzureMl.Client;
 
-/// <summary>Settings of a bulk scoring run (<see cref="AzureMlClientBulkExtensions"/>).</summary>
+/// <summary>
+/// Settings of a bulk scoring run, on the classic service (<see cref="AzureMlClientBulkExtensions"/>) or an online
+/// endpoint (<see cref="OnlineEndpointBulkExtensions"/>).
+/// </summary>
 public sealed class BulkScoringOptions
 {
     /// <summary>The most rows sent in one call.</summary>
     /// <value>Default: 500. Range 1 to 100,000.</value>
     public int ChunkSize { get; set; } = 500;
+
+    /// <summary>The fewest rows a chunk is cut to when sizes adapt to <see cref="TargetCallDuration"/> (the last chunk may have fewer).</summary>
+    /// <value>Default: 1. Range 1 to <see cref="ChunkSize"/>.</value>
+    public int MinChunkSize { get; set; } = 1;
+
+    /// <summary>
+    /// How long one call should take. When set, rows per chunk follow the measured time per row, between
+    /// <see cref="MinChunkSize"/> and <see cref="ChunkSize"/>: the run starts with small chunks, grows them (at most
+    /// doubling per answer) while calls end sooner, shrinks them at once when calls run long, and halves them after a
+    /// 408 (the service's request timeout). <see langword="null"/> keeps every chunk at <see cref="ChunkSize"/> on the
+    /// classic service, and sizes chunks for 1 second on an online endpoint, a fifth of its default 5-second request
+    /// timeout (<c>request_timeout_ms</c>); set it to about a fifth of your deployment's timeout if you changed that.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>. Range 10 milliseconds to 10 minutes.</value>
+    public TimeSpan? TargetCallDuration { get; set; }
 
     /// <summary>
     /// The most request-body bytes of one call. With an <see cref="AzureMlClient"/> the count is exact (each chunk's
@@ -59,15 +78,22 @@ public sealed class BulkScoringOptions
     /// <value>Default: 10 milliseconds. Range 0 to <see cref="MaxThrottleDelay"/>.</value>
     public TimeSpan TransientRetryBackoff { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The input port the rows are sent to.</summary>
+    /// <summary>
+    /// For an online endpoint: the deployment to pin and the MLflow inference <c>params</c> sent with every chunk.
+    /// Not for the classic service, which takes <see cref="GlobalParameters"/>.
+    /// </summary>
+    /// <value>Default: <see langword="null"/> (the endpoint's own traffic split, no <c>params</c>).</value>
+    public OnlineScoringOptions? OnlineScoring { get; set; }
+
+    /// <summary>The input port the rows are sent to (classic service).</summary>
     /// <value>Default: <c>input1</c>.</value>
     public string InputName { get; set; } = ScoringRequest.DefaultInputName;
 
-    /// <summary>The output port whose rows are returned; <see langword="null"/> for <c>output1</c> or else the first one.</summary>
+    /// <summary>The output port whose rows are returned (classic service); <see langword="null"/> for <c>output1</c> or else the first one.</summary>
     /// <value>Default: <see langword="null"/>.</value>
     public string? OutputName { get; set; }
 
-    /// <summary>The web service parameters sent with every chunk.</summary>
+    /// <summary>The web service parameters sent with every chunk (classic service; an online endpoint takes <see cref="OnlineScoring"/>).</summary>
     /// <value>Default: empty.</value>
     public IDictionary<string, string> GlobalParameters { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -87,6 +113,16 @@ public sealed class BulkScoringOptions
         if (ChunkSize is < 1 or > 100_000)
         {
             errors.Add($"{nameof(ChunkSize)} is {ChunkSize}: use 1 to 100,000 rows (500 is a good start).");
+        }
+
+        if (MinChunkSize < 1 || MinChunkSize > Math.Max(ChunkSize, 1))
+        {
+            errors.Add($"{nameof(MinChunkSize)} is {MinChunkSize}: use 1 to {nameof(ChunkSize)} ({ChunkSize}).");
+        }
+
+        if (TargetCallDuration is { } target && (target < TimeSpan.FromMilliseconds(10) || target > TimeSpan.FromMinutes(10)))
+        {
+            errors.Add($"{nameof(TargetCallDuration)} is {target}: use 10 milliseconds to 10 minutes, or null.");
         }
 
         if (MaxChunkBytes is < 1024 or > 256 * 1024 * 1024)
@@ -138,9 +174,21 @@ public sealed class BulkScoringOptions
         return errors;
     }
 
-    internal void ThrowIfInvalid(string paramName)
+    internal void ThrowIfInvalid(string paramName, bool online = false)
     {
-        var errors = Validate();
+        var errors = new List<string>(Validate());
+        if (online)
+        {
+            if (InputName != ScoringRequest.DefaultInputName || OutputName is not null || GlobalParameters.Count > 0)
+            {
+                errors.Add($"{nameof(InputName)}, {nameof(OutputName)} and {nameof(GlobalParameters)} are for the classic service: an online endpoint takes one table, and its inference parameters go in {nameof(OnlineScoring)}.Parameters.");
+            }
+        }
+        else if (OnlineScoring is not null)
+        {
+            errors.Add($"{nameof(OnlineScoring)} is for online endpoints: the classic service takes {nameof(GlobalParameters)}.");
+        }
+
         if (errors.Count > 0)
         {
             throw new ArgumentException("Invalid BulkScoringOptions: " + string.Join(" ", errors), paramName);

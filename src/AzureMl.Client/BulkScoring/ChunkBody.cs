@@ -75,7 +75,7 @@ internal sealed class ChunkBody
     public int Length { get; }
 
     /// <summary>A content that writes this body with its length; it can be sent more than once (retries).</summary>
-    public HttpContent CreateContent() => new ChunkBodyContent(this);
+    public HttpContent CreateContent(MediaTypeHeaderValue contentType) => new ChunkBodyContent(this, contentType);
 
     /// <summary>Lets go of the chunk's own reference.</summary>
     public void Release()
@@ -111,10 +111,10 @@ internal sealed class ChunkBodyContent : HttpContent, IReplayableContent
 {
     private readonly ChunkBody _body;
 
-    public ChunkBodyContent(ChunkBody body)
+    public ChunkBodyContent(ChunkBody body, MediaTypeHeaderValue contentType)
     {
         _body = body;
-        Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        Headers.ContentType = contentType;
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>

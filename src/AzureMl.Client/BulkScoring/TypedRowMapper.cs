@@ -106,11 +106,42 @@ internal sealed class InputRowMapper<T>
 
     public string[] Columns { get; }
 
-    /// <summary><see cref="ToCells(T, long)"/> for the bulk engine: the array is always a new one.</summary>
-    public string?[] ToCells(T item, long index, out bool borrowed)
+    /// <summary><see cref="ToCells(T, long)"/> for the bulk engine: the array is always a new one; with <paramref name="typed"/>, the cells' kinds too.</summary>
+    public string?[] ToCells(T item, long index, bool typed, out bool borrowed, out ScoringTable.CellKind[]? kinds)
     {
         borrowed = false;
-        return ToCells(item, index);
+        return ToCells(item, index, typed, out kinds);
+    }
+
+    /// <summary>The cells of <paramref name="item"/> (and with <paramref name="typed"/>, their kinds) for a table.</summary>
+    public string?[] ToCells(T item, long index, bool typed, out ScoringTable.CellKind[]? kinds)
+    {
+        if (!typed)
+        {
+            kinds = null;
+            return ToCells(item, index);
+        }
+
+        kinds = null;
+        if (item is null)
+        {
+            return ToCells(item!, index);
+        }
+
+        object boxed = item;
+        var cells = new string?[_getters.Length];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var value = _getters[i](boxed);
+            cells[i] = ScoringTable.FormatCell(value);
+            if (ScoringTable.KindOf(value) is var kind and not ScoringTable.CellKind.Text)
+            {
+                kinds ??= new ScoringTable.CellKind[cells.Length];
+                kinds[i] = kind;
+            }
+        }
+
+        return cells;
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]

@@ -14,7 +14,7 @@ namespace AzureMl.Client.OnlineEndpoints;
 /// register it with <c>services.AddAzureMlOnlineEndpoint(…)</c>.
 /// </summary>
 [DebuggerDisplay("OnlineEndpointClient {ScoringUri}")]
-public sealed class OnlineEndpointClient : IOnlineEndpointClient
+public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSource
 {
     internal const string DeploymentHeader = "azureml-model-deployment";
     internal const string ClientRequestIdHeader = "x-ms-client-request-id";
@@ -38,11 +38,15 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         options.ThrowIfInvalid();
         _settings = new Settings(options.Clone());
         var time = timeProvider ?? TimeProvider.System;
+        TimeProvider = time;
         _transport = new AzureMlTransport(httpClient, () => _settings.Target, time, (response, operation, _, ct) => OnlineErrorReader.ReadAsync(response, operation, time, ct));
     }
 
     /// <inheritdoc />
     public Uri ScoringUri => _settings.Options.ScoringUri!;
+
+    /// <summary>The clock for telemetry and bulk runs' waits.</summary>
+    internal TimeProvider TimeProvider { get; }
 
     internal ILogger Logger
     {
@@ -69,6 +73,24 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         var settings = _settings;
         using var request = CreateRequest(settings, options);
         request.Content = MlflowPayload.Write(input, options?.Parameters is { Count: > 0 } p ? new Dictionary<string, object?>(p) : null);
+        return await ScoreTableAsync(settings, request, input.RawRows.Count, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    IChunkScorer IBulkScoringSource.CreateChunkScorer(string[] columns, BulkScoringOptions options) => new OnlineChunkScorer(this, columns, options);
+
+    /// <summary>Sends one bulk chunk's MLflow body, written by the bulk run; the run, not the pipeline, retries its answers.</summary>
+    internal async Task<ScoringOutput> ScoreChunkAsync(HttpContent body, int rows, OnlineScoringOptions? options, CancellationToken cancellationToken)
+    {
+        var settings = _settings;
+        using var request = CreateRequest(settings, options);
+        request.Content = body;
+        request.Options.Set(AzureMlResiliencePipeline.AnswersRetriedByCaller, true);
+        return await ScoreTableAsync(settings, request, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ScoringOutput> ScoreTableAsync(Settings settings, HttpRequestMessage request, int rows, CancellationToken cancellationToken)
+    {
         using var response = await _transport.SendAsync(request, AzureMlOperation.Score, null, cancellationToken).ConfigureAwait(false);
 
         // The transport read the body into a pooled buffer: parsed from there, not copied.
@@ -76,7 +98,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         try
         {
             var output = MlflowPayload.Read(body.Memory, settings.Options.SingleColumnName);
-            Telemetry.AzureMlTelemetry.RowsScored(input.RawRows.Count, settings.Target);
+            Telemetry.AzureMlTelemetry.RowsScored(rows, settings.Target);
             return output;
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
@@ -123,7 +145,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient
         _settings = new Settings(options.Clone());
     }
 
-    private static void ValidateCall(OnlineScoringOptions? options, string paramName)
+    internal static void ValidateCall(OnlineScoringOptions? options, string paramName)
     {
         if (options is null)
         {

@@ -30,7 +30,11 @@ public sealed partial class AzureMlClient
     /// Scores a request body that is already JSON in the table form (the bulk engine writes each batch's body as it
     /// reads the rows), with details, sent with its length.
     /// </summary>
-    internal async Task<ScoringResult> ExecuteJsonAsync(HttpContent body, int inputRows, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    IChunkScorer IBulkScoringSource.CreateChunkScorer(string[] columns, BulkScoringOptions options) => new ClassicChunkScorer(this, columns, options);
+
+    /// <summary>Sends one bulk chunk's body, written by the bulk run; the run, not the pipeline, retries its answers.</summary>
+    internal async Task<ScoringResult> ExecuteChunkAsync(HttpContent body, int inputRows, CancellationToken cancellationToken)
     {
         using var message = CreateRequest(HttpMethod.Post, AzureMlOperation.Execute, ExecutePath, "details=true");
         message.Content = body;

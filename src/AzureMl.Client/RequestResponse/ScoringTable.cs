@@ -170,6 +170,22 @@ public sealed class ScoringTable
     /// <summary>The kinds of row <paramref name="row"/>'s cells, or <see langword="null"/> when all are text.</summary>
     internal CellKind[]? KindsOf(int row) => row < _kinds.Count ? _kinds[row] : null;
 
+    /// <summary>Adds a row already formatted (one cell per column, checked by the caller) with its cell kinds.</summary>
+    internal void AddRaw(string?[] cells, CellKind[]? kinds)
+    {
+        if (kinds is not null)
+        {
+            while (_kinds.Count < _rows.Count)
+            {
+                _kinds.Add(null);
+            }
+
+            _kinds.Add(kinds);
+        }
+
+        _rows.Add(cells);
+    }
+
     private sealed class RowView(List<string?[]> rows) : IReadOnlyList<IReadOnlyList<string?>>
     {
         public int Count => rows.Count;

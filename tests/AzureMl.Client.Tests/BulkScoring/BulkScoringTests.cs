@@ -177,10 +177,10 @@ public sealed class BulkScoringTests
             }
 
             var actual = buffer.WrittenCount - "[\"x\"]".Length;
-            BulkScoringEngine.EstimateCellBytes(cell).Should().BeGreaterThanOrEqualTo(actual, "cell {0}", cell is null ? "null" : System.Text.Json.JsonSerializer.Serialize(cell));
+            TableBodyWriter.EstimateCellBytes(cell).Should().BeGreaterThanOrEqualTo(actual, "cell {0}", cell is null ? "null" : System.Text.Json.JsonSerializer.Serialize(cell));
         }
 
-        BulkScoringEngine.EstimateCellBytes("plain ascii text").Should().Be("\"plain ascii text\",".Length, "plain ASCII is counted exactly");
+        TableBodyWriter.EstimateCellBytes("plain ascii text").Should().Be("\"plain ascii text\",".Length, "plain ASCII is counted exactly");
     }
 
     [Fact]

@@ -38,12 +38,12 @@ public sealed class ChunkBodyTests
         var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
-        using var content = body.CreateContent();
+        using var content = body.CreateContent(new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
 
         content.Headers.ContentLength.Should().Be(Json.Length);
         content.Headers.ContentType!.MediaType.Should().Be("application/json");
         (await content.ReadAsByteArrayAsync()).Should().Equal(Json);
-        using var second = body.CreateContent();
+        using var second = body.CreateContent(new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
         (await second.ReadAsByteArrayAsync()).Should().Equal(Json, "a retry sends the same bytes");
     }
 
@@ -59,7 +59,7 @@ public sealed class ChunkBodyTests
         pool.FreeCount.Should().Be(1);
         var next = Body(pool, writer, "[1]"u8);
         pool.FreeCount.Should().Be(0, "the free buffer was reused");
-        using var content = next.CreateContent();
+        using var content = next.CreateContent(new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
         (await content.ReadAsStringAsync()).Should().Be("[1]");
     }
 
@@ -70,7 +70,7 @@ public sealed class ChunkBodyTests
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
         var stream = new GatedStream();
-        using var content = body.CreateContent();
+        using var content = body.CreateContent(new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
         var write = content.CopyToAsync(stream);
         await stream.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -89,7 +89,7 @@ public sealed class ChunkBodyTests
         var pool = new ChunkBodyPool();
         using var writer = new PooledBufferWriter(pool, 64);
         var body = Body(pool, writer, Json);
-        using var content = body.CreateContent();
+        using var content = body.CreateContent(new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
         body.Release();
 
         var act = () => content.CopyToAsync(Stream.Null);
