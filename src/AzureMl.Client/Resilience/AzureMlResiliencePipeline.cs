@@ -90,7 +90,7 @@ internal static class AzureMlResiliencePipeline
                 MinimumThroughput = options.CircuitBreakerMinimumThroughput,
                 SamplingDuration = options.CircuitBreakerSamplingDuration,
                 BreakDuration = options.CircuitBreakerBreakDuration,
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                ShouldHandle = args => ValueTask.FromResult(OpensCircuit(args.Outcome)),
             });
         }
 
@@ -188,6 +188,14 @@ internal static class AzureMlResiliencePipeline
 
         return outcome.Result is { } response && (int)response.StatusCode is 408 or 429 or 500 or 502 or 503 or 504;
     }
+
+    /// <summary>
+    /// A failure the circuit breaker counts: a transient one, except 429. A throttled call was answered by a working
+    /// service that wants fewer calls; the retry strategy and a bulk run's concurrency limiter slow down for it, and
+    /// breaking the circuit would instead fail every call while the service is healthy.
+    /// </summary>
+    internal static bool OpensCircuit(Outcome<HttpResponseMessage> outcome) =>
+        IsTransient(outcome) && outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests;
 
     /// <summary>The wait a 429 or 503 asked for (<c>Retry-After</c> in seconds or as a date), else <see langword="null"/>.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
