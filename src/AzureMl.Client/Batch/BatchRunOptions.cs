@@ -6,7 +6,7 @@ using AzureMl.Client.Internal;
 namespace AzureMl.Client.Batch;
 
 /// <summary>
-/// Settings of a one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>):
+/// Settings of a one-call batch run (<see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>):
 /// where the data is staged, how the job is waited for, and what is cleaned up. Give either
 /// <see cref="StorageConnectionString"/> or <see cref="Container"/>.
 /// </summary>
