@@ -1,7 +1,6 @@
-using AzureMl.Client.Batch;
 using AzureMl.Client.Internal;
 
-namespace AzureMl.Client;
+namespace AzureMl.Client.Batch;
 
 /// <summary>
 /// The one-call batch run on any <see cref="IAzureMlClient"/>: stage the input in blob storage, submit, start and wait

@@ -2,7 +2,10 @@ using AzureMl.Client.Batch;
 
 namespace AzureMl.Client;
 
-/// <summary>Batch Execution Service (BES): asynchronous jobs over blob storage.</summary>
+/// <summary>
+/// Batch Execution Service (BES): the job lifecycle of asynchronous jobs over blob storage. The one-call run that stages
+/// the input and cleans up is built on these members: <see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>.
+/// </summary>
 public partial interface IAzureMlClient
 {
     /// <summary>
