@@ -33,6 +33,7 @@ public sealed partial class AzureMlClient : IAzureMlClient, IBulkScoringSource
         options.ThrowIfInvalid();
         _binding = new Binding(options.Clone());
         TimeProvider = timeProvider ?? TimeProvider.System;
+        BatchRunContext.Register(this, TimeProvider);
         _transport = new AzureMlTransport(httpClient, () => ServiceId, TimeProvider, (response, operation, jobId, ct) =>
             ErrorResponseReader.ReadAsync(response, operation, TimeProvider, jobId, ct))
         {

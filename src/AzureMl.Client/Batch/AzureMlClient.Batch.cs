@@ -65,7 +65,7 @@ public sealed partial class AzureMlClient
             using var response = await SendAsync(message, operation, jobId, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (AzureMlException ex) when (IsJobGone(ex))
+        catch (AzureMlException ex) when (BatchCleanup.IsJobGone(ex))
         {
             return false;
         }
@@ -82,7 +82,7 @@ public sealed partial class AzureMlClient
         catch (Exception ex) when (ex is AzureMlException { IsOutcomeUnknown: false } or OperationCanceledException)
         {
             // The start surely did not happen (or was abandoned before it was sent): remove the job rather than leave an orphan.
-            var failure = await TryDeleteJobAsync(jobId).ConfigureAwait(false);
+            var failure = await BatchCleanup.TryDeleteJobAsync(this, jobId, TimeProvider).ConfigureAwait(false);
             var thrown = ExceptionNotes.Append(ex, failure is null
                 ? $" Batch job {jobId} was deleted."
                 : $" Batch job {jobId} could not be deleted ({failure}); delete it with DeleteJobAsync(\"{jobId}\").");
@@ -150,11 +150,6 @@ public sealed partial class AzureMlClient
         var results = body.Results is null ? null : body.Results.Where(r => r.Value is not null).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
         return new BatchJobStatus(jobId, body.StatusCode, results, body.Details) { RetryAfter = retryAfter };
     }
-
-    private static bool IsJobGone(AzureMlException ex) =>
-        ex.Status == 404
-        && ex.ErrorSource != AzureMlErrorSource.Gateway
-        && !ex.Details.Any(d => d.Code is "WebServiceNotFound" or "WorkspaceNotFound");
 
     private static string? ParseJobId(ReadOnlySpan<byte> body)
     {

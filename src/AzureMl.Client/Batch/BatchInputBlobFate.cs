@@ -1,6 +1,6 @@
 namespace AzureMl.Client.Batch;
 
-/// <summary>What became of the input blob a one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>) uploaded.</summary>
+/// <summary>What became of the input blob a one-call batch run (<see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>) uploaded.</summary>
 public enum BatchInputBlobFate
 {
     /// <summary>The run ended before it uploaded anything: there is no blob to clean up.</summary>
@@ -14,8 +14,8 @@ public enum BatchInputBlobFate
 
     /// <summary>
     /// The blob was kept because the job may still be running and reading it. The client that ran the job remembers it
-    /// and deletes it once the job has ended: on its next <see cref="IAzureMlClient.RunBatchJobAsync"/> call, or when you
-    /// call <see cref="IAzureMlClient.CleanUpKeptInputsAsync"/>. A new process does not know about it.
+    /// and deletes it once the job has ended: on its next <see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/> call, or when you
+    /// call <see cref="AzureMlClientBatchExtensions.CleanUpKeptInputsAsync"/>. A new process does not know about it.
     /// </summary>
     KeptWhileJobMayRead = 3,
 

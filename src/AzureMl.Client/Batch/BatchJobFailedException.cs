@@ -35,7 +35,7 @@ public sealed class BatchJobFailedException : Exception
     /// <summary>The service's error text (secrets redacted), or <see langword="null"/> when it gave none.</summary>
     public string? Details { get; }
 
-    /// <summary>What the run created and what became of it, when <see cref="IAzureMlClient.RunBatchJobAsync"/> threw this exception.</summary>
+    /// <summary>What the run created and what became of it, when <see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/> threw this exception.</summary>
     public BatchRunCleanup? BatchRunCleanup => BatchRunCleanup.Own(this);
 
     /// <inheritdoc />

@@ -1,7 +1,7 @@
 namespace AzureMl.Client.Batch;
 
 /// <summary>
-/// A one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>) was cancelled. An
+/// A one-call batch run (<see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>) was cancelled. An
 /// <see cref="OperationCanceledException"/>, so existing cancellation handling still applies; it also says which job the
 /// run created (<see cref="JobId"/>) and what became of the job and the input blob (<see cref="Cleanup"/>).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace AzureMl.Client.Batch;
 
 /// <summary>
-/// What a one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>) created and what became of it: the job and
+/// What a one-call batch run (<see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>) created and what became of it: the job and
 /// the input blob. Every result (<see cref="BatchJobResult.Cleanup"/>) and every exception the run throws carries one, so
 /// an app can finish a cleanup without reading messages: get it with <see cref="FromException"/> from any exception, or
 /// from <see cref="AzureMlException.BatchRunCleanup"/>, <see cref="BatchJobFailedException.BatchRunCleanup"/> and
@@ -73,7 +73,7 @@ public sealed class BatchRunCleanup
     /// The cleanup record of the run that threw <paramref name="exception"/>, read from <see cref="Exception.Data"/> under
     /// <see cref="DataKey"/> of the exception or, when it was wrapped, of its inner exceptions.
     /// </summary>
-    /// <param name="exception">An exception thrown by <see cref="IAzureMlClient.RunBatchJobAsync"/>, or one wrapping it.</param>
+    /// <param name="exception">An exception thrown by <see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>, or one wrapping it.</param>
     /// <returns>The record, or <see langword="null"/> when the exception did not come from a batch run.</returns>
     public static BatchRunCleanup? FromException(Exception exception)
     {

@@ -6,7 +6,7 @@ using AzureMl.Client.Internal;
 namespace AzureMl.Client.Batch;
 
 /// <summary>
-/// Settings of a one-call batch run (<see cref="IAzureMlClient.RunBatchJobAsync"/>):
+/// Settings of a one-call batch run (<see cref="AzureMlClientBatchExtensions.RunBatchJobAsync"/>):
 /// where the data is staged, how the job is waited for, and what is cleaned up. Give either
 /// <see cref="StorageConnectionString"/> or <see cref="Container"/>.
 /// </summary>
@@ -98,7 +98,9 @@ public sealed class BatchRunOptions
     /// <see cref="DeleteJobOnCompletion"/>) and the input blob. Failed deletes are tried again with backoff until they
     /// succeed or the budget is spent; meanwhile a job that could not be deleted is polled, and its input blob deleted as
     /// soon as it has ended. An input blob still kept when the budget is spent is remembered by the client (see
-    /// <see cref="BatchInputBlobFate.KeptWhileJobMayRead"/>). Measured with the client's <see cref="TimeProvider"/>.
+    /// <see cref="BatchInputBlobFate.KeptWhileJobMayRead"/>). Measured with the <see cref="TimeProvider"/> an
+    /// <see cref="AzureMlClient"/> was built with (<see cref="TimeProvider.System"/> for other implementations of
+    /// <see cref="IAzureMlClient"/>).
     /// </summary>
     /// <value>Default: 30 seconds. Range: 1 second to 1 hour.</value>
     public TimeSpan CleanupTimeout { get; set; } = DefaultCleanupTimeout;

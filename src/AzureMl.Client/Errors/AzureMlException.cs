@@ -82,7 +82,7 @@ public sealed class AzureMlException : Exception
     }
 
     /// <summary>
-    /// When <see cref="IAzureMlClient.RunBatchJobAsync"/> threw this exception: the job and input blob the run created and
+    /// When <see cref="Batch.AzureMlClientBatchExtensions.RunBatchJobAsync"/> threw this exception: the job and input blob the run created and
     /// what became of them; otherwise <see langword="null"/>.
     /// </summary>
     public Batch.BatchRunCleanup? BatchRunCleanup => Batch.BatchRunCleanup.Own(this);

@@ -10,7 +10,7 @@ namespace AzureMl.Client.Storage;
 internal static class StorageFailure
 {
     /// <summary>
-    /// Wraps <paramref name="exception"/> in a <see cref="RequestFailedException"/> with the same status and error code,
+    /// Wraps <paramref name="exception"/> in a <see cref="RequestFailedException"/> (one that takes notes) with the same status and error code,
     /// whose message names the action, the answer, and the fix. Only for answers: connection failures have status 0.
     /// </summary>
     /// <param name="exception">What the storage client threw.</param>
@@ -20,7 +20,7 @@ internal static class StorageFailure
     {
         var message = $"Blob storage refused to {action}: {exception.Status} {exception.ErrorCode ?? "(no error code)"}. " +
             $"Storage said: {SecretRedactor.Redact(StorageServiceVersion.ServerMessage(exception))} {Advice(exception, versionSent)}";
-        return new RequestFailedException(exception.Status, message, exception.ErrorCode, exception);
+        return new NotedRequestFailedException(exception.Status, message, exception.ErrorCode, exception);
     }
 
     private static string Advice(RequestFailedException exception, BlobClientOptions.ServiceVersion? versionSent)

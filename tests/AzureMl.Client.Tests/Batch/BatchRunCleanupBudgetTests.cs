@@ -200,6 +200,31 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task RunBatchJobAsync_UploadRefusedAndInputDeleteHangs_StorageErrorSaysSoOnceWrapped()
+    {
+        var service = new ScriptedService();
+        using var host = Host(service);
+        using var storageHttp = new HttpClient(new RefusingUploadHandler { InnerHandler = new HangingDeleteHandler { InnerHandler = new HttpClientHandler() } });
+        var options = Options();
+        options.BlobClientOptions = new BlobClientOptions(BatchRunOptions.DefaultBlobServiceVersion) { Transport = new HttpClientTransport(storageHttp) };
+
+        var error = await DriveAsync(() => host.Client.RunBatchJobAsync(Input(), options));
+
+        var ex = error.Should().BeAssignableTo<Azure.RequestFailedException>().Subject;
+        ex.Status.Should().Be(403);
+        ex.ErrorCode.Should().Be("AuthorizationFailure");
+        ex.Message.Should().StartWith($"Blob storage refused to upload the input blob '{ex.Data[BatchRunCleanup.DataKey].As<BatchRunCleanup>().InputBlobName}'")
+            .And.EndWith(" could not be deleted (it did not complete within the cleanup budget (BatchRunOptions.CleanupTimeout, 30 s)); delete it yourself.");
+        var storage = ex.InnerException.Should().BeAssignableTo<Azure.RequestFailedException>().Subject;
+        storage.InnerException.Should().BeNull("the storage client's exception is wrapped once, not once per note");
+        storage.Message.Should().NotContain("could not be deleted");
+        var cleanup = BatchRunCleanup.FromException(ex)!;
+        cleanup.JobId.Should().BeNull();
+        cleanup.InputBlobFate.Should().Be(BatchInputBlobFate.DeleteFailed);
+        service.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task RunBatchJobAsync_JobFailed_ExceptionCarriesJobIdAndInputFate()
     {
         var service = new ScriptedService();
@@ -360,6 +385,25 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         {
             OnDelete?.Invoke();
             return Delete(Interlocked.Increment(ref _deletes));
+        }
+    }
+
+    /// <summary>Answers every blob upload (a PUT that is not a container's) with 403; passes other storage requests on.</summary>
+    private sealed class RefusingUploadHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put && !request.RequestUri!.Query.Contains("restype=container", StringComparison.Ordinal))
+            {
+                var refusal = new HttpResponseMessage(HttpStatusCode.Forbidden)
+                {
+                    Content = new StringContent("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthorizationFailure</Code><Message>This request is not authorized.</Message></Error>", Encoding.UTF8, "application/xml"),
+                };
+                refusal.Headers.Add("x-ms-error-code", "AuthorizationFailure");
+                return Task.FromResult(refusal);
+            }
+
+            return base.SendAsync(request, cancellationToken);
         }
     }
 

@@ -36,9 +36,4 @@ public sealed class ForwardingClient(IAzureMlClient inner) : IAzureMlClient
     public Task<BatchJobOperation> SubmitAndStartJobAsync(BatchJobRequest request, CancellationToken cancellationToken = default) => inner.SubmitAndStartJobAsync(request, cancellationToken);
 
     public BatchJobOperation GetBatchJob(string jobId) => inner.GetBatchJob(jobId);
-
-    public Task<BatchJobResult> RunBatchJobAsync(BatchJobInput input, BatchRunOptions options, IProgress<BatchJobProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        inner.RunBatchJobAsync(input, options, progress, cancellationToken);
-
-    public Task<int> CleanUpKeptInputsAsync(CancellationToken cancellationToken = default) => inner.CleanUpKeptInputsAsync(cancellationToken);
 }
