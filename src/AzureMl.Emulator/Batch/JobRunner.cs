@@ -120,6 +120,10 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
         {
             Fail(job, e.Error.DetailMessage);
         }
+        catch (ModelScoringException e)
+        {
+            Fail(job, e.Message);
+        }
         catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
         {
             Fail(job, $"Blob storage refused the job's read or write: {locator.Refusal(e)}");
@@ -216,7 +220,7 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
                     }
 
                     var row = new EmulatedRow(model.InputColumns, cells, index - 1, job.GlobalParameters);
-                    var scored = await ExecuteHandler.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
+                    var scored = await ModelScorer.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
                     for (var o = 0; o < writers.Count; o++)
                     {
                         await writers[o].Csv.WriteRecordAsync(scored[o], cancellationToken).ConfigureAwait(false);
