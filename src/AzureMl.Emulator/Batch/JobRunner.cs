@@ -89,7 +89,12 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
         var slots = job.Service.JobSlots;
         try
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!slots.Wait(0, CancellationToken.None))
+            {
+                Log.JobQueued(logger, job.Id, job.Service.Service.Id, job.Service.MaxConcurrentJobs);
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 var (results, blobs) = await ProcessAsync(job, cancellationToken).ConfigureAwait(false);
