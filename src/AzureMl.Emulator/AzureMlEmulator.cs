@@ -15,8 +15,8 @@ public sealed class AzureMlEmulator : IAsyncDisposable
 {
     private static readonly string[] ServicePrefixes =
     [
-        $"workspaces/{{{ServiceGate.WorkspaceRoute}}}/services/{{{ServiceGate.ServiceRoute}}}",
-        $"subscriptions/{{sub}}/services/{{{ServiceGate.ServiceRoute}}}",
+        $"workspaces/{{{ServiceGateFilter.WorkspaceRoute}}}/services/{{{ServiceGateFilter.ServiceRoute}}}",
+        $"subscriptions/{{sub}}/services/{{{ServiceGateFilter.ServiceRoute}}}",
     ];
 
     private readonly WebApplication _app;
@@ -268,7 +268,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
         var faults = new EmulatorFaults();
         var services = options.AllServices().ToDictionary(
             s => s.Id, s => new ServiceState(s, options.MaxConcurrentJobs), StringComparer.OrdinalIgnoreCase);
-        var gate = new ServiceGate(options.WorkspaceId, services);
+        var gate = new ServiceGateFilter(options.WorkspaceId, services);
         var runner = new JobRunner(locator, ownStorage, options.ResultsContainer, options.TimeProvider, logger);
         var onlineEndpoints = options.OnlineEndpoints.ToDictionary(e => e.Name, e => new OnlineEndpointState(e), StringComparer.OrdinalIgnoreCase);
         var tokens = new EmulatorTokenIssuer(options.TimeProvider);
@@ -290,7 +290,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
                 return;
             }
 
-            var serviceId = context.GetRouteValue(ServiceGate.ServiceRoute) as string ?? context.GetRouteValue(ScoreHandler.EndpointRoute) as string ?? string.Empty;
+            var serviceId = context.GetRouteValue(ServiceGateFilter.ServiceRoute) as string ?? context.GetRouteValue(ScoreHandler.EndpointRoute) as string ?? string.Empty;
             counters.Received(tag.Route, serviceId);
             RequestDelegate serve = front is null
                 ? next
@@ -338,16 +338,18 @@ public sealed class AzureMlEmulator : IAsyncDisposable
             }
         });
 
-        var execute = new ExecuteHandler(gate, counters, options.MaxConcurrentRequests, options.MaxRequestBytes, options.ExecutionTimeout, options.TimeProvider);
-        var batch = new BatchHandlers(gate, runner, locator);
+        var execute = new ExecuteHandler(counters, options.MaxConcurrentRequests, options.MaxRequestBytes, options.ExecutionTimeout, options.TimeProvider);
+        var batch = new BatchHandlers(runner, locator);
         IEndpointRouteBuilder root = options.Gateway is { } gateway ? app.MapGroup("/" + gateway.Suffix.Trim('/')) : app;
         foreach (var prefix in ServicePrefixes)
         {
-            root.MapPost(prefix + "/execute", execute.HandleAsync).WithMetadata(new RouteTag(EmulatorRoute.Execute));
-            root.MapPost(prefix + "/jobs", batch.SubmitAsync).WithMetadata(new RouteTag(EmulatorRoute.Submit));
-            root.MapPost(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}/start", batch.StartAsync).WithMetadata(new RouteTag(EmulatorRoute.Start));
-            root.MapGet(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}", batch.StatusAsync).WithMetadata(new RouteTag(EmulatorRoute.Status));
-            root.MapDelete(prefix + $"/jobs/{{{BatchHandlers.JobRoute}}}", batch.DeleteAsync).WithMetadata(new RouteTag(EmulatorRoute.Delete));
+            // The classic service routes, each behind the service gate: a call that fails its checks never reaches the handler.
+            var service = root.MapGroup(prefix).AddEndpointFilter(gate);
+            service.MapPost("/execute", execute.HandleAsync).WithMetadata(new RouteTag(EmulatorRoute.Execute));
+            service.MapPost("/jobs", batch.SubmitAsync).WithMetadata(new RouteTag(EmulatorRoute.Submit));
+            service.MapPost($"/jobs/{{{BatchHandlers.JobRoute}}}/start", batch.StartAsync).WithMetadata(new RouteTag(EmulatorRoute.Start));
+            service.MapGet($"/jobs/{{{BatchHandlers.JobRoute}}}", BatchHandlers.StatusAsync).WithMetadata(new RouteTag(EmulatorRoute.Status));
+            service.MapDelete($"/jobs/{{{BatchHandlers.JobRoute}}}", batch.DeleteAsync).WithMetadata(new RouteTag(EmulatorRoute.Delete));
         }
 
         root.MapPost($"onlineEndpoints/{{{ScoreHandler.EndpointRoute}}}/score", score.ScoreAsync).WithMetadata(new RouteTag(EmulatorRoute.Score));

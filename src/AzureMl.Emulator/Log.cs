@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "The body of {Method} {Route} could not be read ({Status}): {Reason}")]
     public static partial void BadRequestBody(ILogger logger, string method, string route, int status, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Job {JobId} of service {ServiceId} waits for a free slot: the service already runs {Limit} jobs, its limit")]
+    public static partial void JobQueued(ILogger logger, string jobId, string serviceId, int limit);
 }

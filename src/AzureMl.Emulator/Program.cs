@@ -8,24 +8,6 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        CommandLine command;
-        try
-        {
-            command = CommandLine.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            await Console.Error.WriteLineAsync("Run with --help to list the options.").ConfigureAwait(false);
-            return 2;
-        }
-
-        if (command.ShowHelp)
-        {
-            await Console.Out.WriteAsync(CommandLine.Help).ConfigureAwait(false);
-            return 0;
-        }
-
         using var stop = new CancellationTokenSource();
 
         // Ctrl+C and a service manager's SIGTERM both stop cleanly, so Azurite is not left running.
@@ -37,28 +19,51 @@ internal static class Program
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunAsync(args, Console.Out, Console.Error, stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the program until <paramref name="stop"/>: 0 once stopped or after <c>--help</c>, 2 for a bad command line, 1 when the emulator cannot start.</summary>
+    internal static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken stop)
+    {
+        CommandLine command;
+        try
+        {
+            command = CommandLine.Parse(args);
+        }
+        catch (FormatException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("Run with --help to list the options.").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (command.ShowHelp)
+        {
+            await output.WriteAsync(CommandLine.Help).ConfigureAwait(false);
+            return 0;
+        }
 
         AzureMlEmulator emulator;
         try
         {
-            emulator = await AzureMlEmulator.StartAsync(command.Options, stop.Token).ConfigureAwait(false);
+            emulator = await AzureMlEmulator.StartAsync(command.Options, stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
         {
-            await Console.Error.WriteLineAsync("The emulator could not start: " + e.Message).ConfigureAwait(false);
+            await error.WriteLineAsync("The emulator could not start: " + e.Message).ConfigureAwait(false);
             return 1;
         }
 
         await using (emulator.ConfigureAwait(false))
         {
-            await Console.Out.WriteAsync(Describe(emulator, command.Options)).ConfigureAwait(false);
+            await output.WriteAsync(Describe(emulator, command.Options)).ConfigureAwait(false);
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                await Console.Out.WriteLineAsync("Stopping.").ConfigureAwait(false);
+                await output.WriteLineAsync("Stopping.").ConfigureAwait(false);
             }
         }
 

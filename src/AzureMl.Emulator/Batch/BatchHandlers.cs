@@ -2,20 +2,14 @@ using System.Text.Json;
 
 namespace AzureMl.Emulator;
 
-/// <summary>The batch execution operations: submit, start, status and delete.</summary>
-internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner, BlobLocator locator)
+/// <summary>The batch execution operations: submit, start, status and delete, behind the service gate (<see cref="ServiceGateFilter"/>).</summary>
+internal sealed class BatchHandlers(JobRunner runner, BlobLocator locator)
 {
     public const string JobRoute = "jobId";
 
     public async Task SubmitAsync(HttpContext context)
     {
-        var (service, error) = gate.Check(context);
-        if (service is null)
-        {
-            await error!.WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
+        var service = ServiceGateFilter.Admitted(context);
         JobRequestBody? body;
         try
         {
@@ -117,7 +111,7 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner, BlobLoca
         context.Response.ContentLength = 0;
     }
 
-    public async Task StatusAsync(HttpContext context)
+    public static async Task StatusAsync(HttpContext context)
     {
         var job = await FindAsync(context).ConfigureAwait(false);
         if (job is null)
@@ -143,15 +137,9 @@ internal sealed class BatchHandlers(ServiceGate gate, JobRunner runner, BlobLoca
         context.Response.ContentLength = 0;
     }
 
-    private async Task<BatchJob?> FindAsync(HttpContext context)
+    private static async Task<BatchJob?> FindAsync(HttpContext context)
     {
-        var (service, error) = gate.Check(context);
-        if (service is null)
-        {
-            await error!.WriteAsync(context).ConfigureAwait(false);
-            return null;
-        }
-
+        var service = ServiceGateFilter.Admitted(context);
         var id = context.GetRouteValue(JobRoute) as string;
         if (string.IsNullOrEmpty(id) || !service.Jobs.TryGetValue(id, out var job))
         {

@@ -89,7 +89,12 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
         var slots = job.Service.JobSlots;
         try
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!slots.Wait(0, CancellationToken.None))
+            {
+                Log.JobQueued(logger, job.Id, job.Service.Service.Id, job.Service.MaxConcurrentJobs);
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 var (results, blobs) = await ProcessAsync(job, cancellationToken).ConfigureAwait(false);
@@ -119,6 +124,10 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
         catch (ServiceErrorException e)
         {
             Fail(job, e.Error.DetailMessage);
+        }
+        catch (ModelScoringException e)
+        {
+            Fail(job, e.Message);
         }
         catch (Azure.RequestFailedException e) when (AzureMl.Storage.StorageServiceVersion.Answered(e))
         {
@@ -216,7 +225,7 @@ internal sealed class JobRunner(BlobLocator locator, BlobServiceClient ownStorag
                     }
 
                     var row = new EmulatedRow(model.InputColumns, cells, index - 1, job.GlobalParameters);
-                    var scored = await ExecuteHandler.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
+                    var scored = await ModelScorer.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false);
                     for (var o = 0; o < writers.Count; o++)
                     {
                         await writers[o].Csv.WriteRecordAsync(scored[o], cancellationToken).ConfigureAwait(false);

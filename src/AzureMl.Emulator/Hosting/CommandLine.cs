@@ -1,235 +1,190 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace AzureMl.Emulator;
 
-/// <summary>The emulator program's command line, parsed by hand.</summary>
+/// <summary>The emulator program's command line (System.CommandLine): its flags, their defaults, and the options they make.</summary>
 internal sealed class CommandLine
 {
-    public const string Help = """
-        Runs a local Azure ML emulator (Studio (classic) web services and a managed online endpoint) until Ctrl+C.
+    private const string About = "Runs a local Azure ML emulator (Studio (classic) web services and a managed online endpoint) until Ctrl+C.";
 
-        Usage: AzureMl.Emulator [options]
+    private static readonly AzureMlEmulatorOptions Defaults = new();
+    private static readonly EmulatedDeployment DefaultDeployment = new(EmulatedOnlineEndpoint.DefaultDeploymentName, new FeatureHashingModel());
 
-          --port <n>                          Loopback port (default 0: a free port)
-          --api-key <key>                     The service's API key (default emulator-api-key)
-          --workspace <id>                    Workspace id (default 0123456789abcdef0123456789abcdef)
-          --service <id>                      Service id (default fedcba9876543210fedcba9876543210)
-          --model feature-hashing             The model (only feature-hashing is built in)
-          --bits <n>                          Feature hashing bit size, 1-31 (default 3)
-          --ngrams <n>                        Longest n-gram, 1-10 (default 2)
-          --columns <a,b>                     Target text columns (default Col2)
-          --max-concurrent-requests <n>       Concurrent scoring calls before 503 (default 20)
-          --max-request-bytes <n>             Largest scoring body before 413 (default 16777216)
-          --max-concurrent-jobs <n>           Jobs run at once; more queue (default 40)
-          --gateway-suffix <suffix>           Put an API Management front at /<suffix>/
-          --subscription-key <key>            The gateway's primary subscription key
-          --secondary-subscription-key <key>  The gateway's secondary subscription key
-          --subscription-key-header <name>    Header for the key (default Ocp-Apim-Subscription-Key)
-          --rate-limit <calls>/<seconds>      Gateway rate limit per key, e.g. 100/60 (answers 429)
-          --quota <calls>/<seconds>           Gateway quota per key, e.g. 10000/86400 (answers 403)
-          --inject-api-key                    The gateway adds the API key itself
-          --storage <connection string>       Storage for job results (default: start Azurite)
-          --no-online-endpoints               Serve no managed online endpoint
-          --online-endpoint <name>            Online endpoint name (default feature-hashing)
-          --online-deployment <name>          Its deployment, 100% traffic (default blue)
-          --online-primary-key <key>          Endpoint primary key (default emulator-online-primary-key)
-          --online-secondary-key <key>        Endpoint secondary key (default emulator-online-secondary-key)
-          --online-max-concurrent-requests <n>  max_concurrent_requests_per_instance; 429 beyond 2 x n x instances in flight (default 1)
-          --online-instance-count <n>         Instances of the deployment, 1-50 (default 1)
-          --online-request-timeout <seconds>  request_timeout: answers 408 after it (default 5)
-          --help                              Show this help
+    private readonly Option<int> _port = new("--port") { Description = "Loopback port (0: a free port)", HelpName = "n", DefaultValueFactory = _ => Defaults.Port };
+    private readonly Option<string> _apiKey = new("--api-key") { Description = "The service's API key", HelpName = "key", DefaultValueFactory = _ => Defaults.ApiKey };
+    private readonly Option<string> _workspace = new("--workspace") { Description = "Workspace id", HelpName = "id", DefaultValueFactory = _ => Defaults.WorkspaceId };
+    private readonly Option<string> _service = new("--service") { Description = "Service id", HelpName = "id", DefaultValueFactory = _ => Defaults.ServiceId };
+    private readonly Option<string> _model = new("--model") { Description = "The model (only feature-hashing is built in)", HelpName = "name", DefaultValueFactory = _ => "feature-hashing" };
+    private readonly Option<int> _bits = new("--bits") { Description = "Feature hashing bit size, 1-31", HelpName = "n", DefaultValueFactory = _ => 3 };
+    private readonly Option<int> _ngrams = new("--ngrams") { Description = "Longest n-gram, 1-10", HelpName = "n", DefaultValueFactory = _ => 2 };
+    private readonly Option<string> _columns = new("--columns") { Description = "Target text columns, comma-separated", HelpName = "a,b", DefaultValueFactory = _ => "Col2" };
+    private readonly Option<int> _maxConcurrentRequests = new("--max-concurrent-requests") { Description = "Concurrent scoring calls before 503", HelpName = "n", DefaultValueFactory = _ => Defaults.MaxConcurrentRequests };
+    private readonly Option<int> _maxRequestBytes = new("--max-request-bytes") { Description = "Largest scoring body before 413", HelpName = "n", DefaultValueFactory = _ => Defaults.MaxRequestBytes };
+    private readonly Option<int> _maxConcurrentJobs = new("--max-concurrent-jobs") { Description = "Jobs run at once; more queue", HelpName = "n", DefaultValueFactory = _ => Defaults.MaxConcurrentJobs };
+    private readonly Option<string?> _gatewaySuffix = new("--gateway-suffix") { Description = "Put an API Management front at /<suffix>/", HelpName = "suffix" };
+    private readonly Option<string?> _subscriptionKey = new("--subscription-key") { Description = "The gateway's primary subscription key", HelpName = "key" };
+    private readonly Option<string?> _secondarySubscriptionKey = new("--secondary-subscription-key") { Description = "The gateway's secondary subscription key", HelpName = "key" };
+    private readonly Option<string> _subscriptionKeyHeader = new("--subscription-key-header") { Description = "Header for the key", HelpName = "name", DefaultValueFactory = _ => new EmulatorGatewayOptions().HeaderName };
+    private readonly Option<(int Calls, TimeSpan Period)?> _rateLimit = new("--rate-limit") { Description = "Gateway rate limit per key, e.g. 100/60 (answers 429)", HelpName = "calls/seconds", CustomParser = Rate };
+    private readonly Option<(int Calls, TimeSpan Period)?> _quota = new("--quota") { Description = "Gateway quota per key, e.g. 10000/86400 (answers 403)", HelpName = "calls/seconds", CustomParser = Rate };
+    private readonly Option<bool> _injectApiKey = new("--inject-api-key") { Description = "The gateway adds the API key itself" };
+    private readonly Option<string?> _storage = new("--storage") { Description = "Storage connection string for job results (default: start Azurite)", HelpName = "connection string" };
+    private readonly Option<bool> _noOnlineEndpoints = new("--no-online-endpoints") { Description = "Serve no managed online endpoint" };
+    private readonly Option<string> _onlineEndpoint = new("--online-endpoint") { Description = "Online endpoint name", HelpName = "name", DefaultValueFactory = _ => EmulatedOnlineEndpoint.DefaultName };
+    private readonly Option<string> _onlineDeployment = new("--online-deployment") { Description = "Its deployment, 100% traffic", HelpName = "name", DefaultValueFactory = _ => EmulatedOnlineEndpoint.DefaultDeploymentName };
+    private readonly Option<string> _onlinePrimaryKey = new("--online-primary-key") { Description = "Endpoint primary key", HelpName = "key", DefaultValueFactory = _ => EmulatedOnlineEndpoint.DefaultPrimaryKey };
+    private readonly Option<string> _onlineSecondaryKey = new("--online-secondary-key") { Description = "Endpoint secondary key", HelpName = "key", DefaultValueFactory = _ => EmulatedOnlineEndpoint.DefaultSecondaryKey };
+    private readonly Option<int> _onlineMaxConcurrentRequests = new("--online-max-concurrent-requests") { Description = "max_concurrent_requests_per_instance; 429 beyond 2 x n x instances in flight", HelpName = "n", DefaultValueFactory = _ => DefaultDeployment.MaxConcurrentRequestsPerInstance };
+    private readonly Option<int> _onlineInstanceCount = new("--online-instance-count") { Description = "Instances of the deployment, 1-50", HelpName = "n", DefaultValueFactory = _ => DefaultDeployment.InstanceCount };
+    private readonly Option<int> _onlineRequestTimeout = new("--online-request-timeout") { Description = "request_timeout in seconds: answers 408 after it", HelpName = "seconds", DefaultValueFactory = _ => (int)DefaultDeployment.RequestTimeout.TotalSeconds };
 
-        """;
+    private readonly RootCommand _root;
+
+    private CommandLine()
+    {
+        _root = new RootCommand(About)
+        {
+            _port, _apiKey, _workspace, _service, _model, _bits, _ngrams, _columns, _maxConcurrentRequests, _maxRequestBytes, _maxConcurrentJobs,
+            _gatewaySuffix, _subscriptionKey, _secondarySubscriptionKey, _subscriptionKeyHeader, _rateLimit, _quota, _injectApiKey, _storage,
+            _noOnlineEndpoints, _onlineEndpoint, _onlineDeployment, _onlinePrimaryKey, _onlineSecondaryKey, _onlineMaxConcurrentRequests,
+            _onlineInstanceCount, _onlineRequestTimeout,
+        };
+        _model.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } model && !string.Equals(model, "feature-hashing", StringComparison.OrdinalIgnoreCase))
+            {
+                result.AddError($"Unknown model '{model}': the built-in model is feature-hashing.");
+            }
+        });
+        _root.Validators.Add(result =>
+        {
+            Option[] gatewayOnly = [_subscriptionKey, _secondarySubscriptionKey, _subscriptionKeyHeader, _rateLimit, _quota, _injectApiKey];
+            if (!Given(result, _gatewaySuffix) && gatewayOnly.Any(o => Given(result, o)))
+            {
+                result.AddError("The gateway options need --gateway-suffix.");
+            }
+
+            Option[] onlineOnly = [_onlinePrimaryKey, _onlineSecondaryKey, _onlineMaxConcurrentRequests, _onlineInstanceCount, _onlineRequestTimeout];
+            if (Given(result, _noOnlineEndpoints) && onlineOnly.Any(o => Given(result, o)))
+            {
+                result.AddError("The --online-* options conflict with --no-online-endpoints.");
+            }
+        });
+    }
+
+    /// <summary>Gets the help text: every flag with its description and default.</summary>
+    public static string Help
+    {
+        get
+        {
+            using var output = new StringWriter(CultureInfo.InvariantCulture);
+            new CommandLine()._root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output });
+            return output.ToString();
+        }
+    }
 
     public AzureMlEmulatorOptions Options { get; } = new();
 
     public bool ShowHelp { get; private set; }
 
+    /// <summary>Parses the program's arguments into emulator options.</summary>
+    /// <exception cref="FormatException">An unknown flag, a missing or bad value, or flags that conflict; the message says which.</exception>
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
-        var result = new CommandLine();
-        var options = result.Options;
-        int bits = 3, ngrams = 2;
-        string[] columns = ["Col2"];
-        EmulatorGatewayOptions? gateway = null;
-        string? primary = null, secondary = null, header = null;
-        (int Calls, TimeSpan Period)? rate = null, quota = null;
-        var inject = false;
-        var online = true;
-        string onlineName = EmulatedOnlineEndpoint.DefaultName, deploymentName = EmulatedOnlineEndpoint.DefaultDeploymentName;
-        string? onlinePrimary = null, onlineSecondary = null;
-        int? perInstance = null, instances = null, timeoutSeconds = null;
-        for (var i = 0; i < args.Count; i++)
+        var command = new CommandLine();
+        var parse = command._root.Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"The option {name} needs a value.");
-            switch (name)
-            {
-                case "--help" or "-h" or "-?":
-                    result.ShowHelp = true;
-                    break;
-                case "--port":
-                    options.Port = Int(name, Value());
-                    break;
-                case "--api-key":
-                    options.ApiKey = Value();
-                    break;
-                case "--workspace":
-                    options.WorkspaceId = Value();
-                    break;
-                case "--service":
-                    options.ServiceId = Value();
-                    break;
-                case "--model":
-                    var model = Value();
-                    if (!string.Equals(model, "feature-hashing", StringComparison.OrdinalIgnoreCase))
-                    {
-                        throw new FormatException($"Unknown model '{model}': the built-in model is feature-hashing.");
-                    }
-
-                    break;
-                case "--bits":
-                    bits = Int(name, Value());
-                    break;
-                case "--ngrams":
-                    ngrams = Int(name, Value());
-                    break;
-                case "--columns":
-                    columns = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    break;
-                case "--max-concurrent-requests":
-                    options.MaxConcurrentRequests = Int(name, Value());
-                    break;
-                case "--max-request-bytes":
-                    options.MaxRequestBytes = Int(name, Value());
-                    break;
-                case "--max-concurrent-jobs":
-                    options.MaxConcurrentJobs = Int(name, Value());
-                    break;
-                case "--gateway-suffix":
-                    gateway = new EmulatorGatewayOptions { Suffix = Value() };
-                    break;
-                case "--subscription-key":
-                    primary = Value();
-                    break;
-                case "--secondary-subscription-key":
-                    secondary = Value();
-                    break;
-                case "--subscription-key-header":
-                    header = Value();
-                    break;
-                case "--rate-limit":
-                    rate = Rate(name, Value());
-                    break;
-                case "--quota":
-                    quota = Rate(name, Value());
-                    break;
-                case "--inject-api-key":
-                    inject = true;
-                    break;
-                case "--storage":
-                    options.StorageConnectionString = Value();
-                    break;
-                case "--no-online-endpoints":
-                    online = false;
-                    break;
-                case "--online-endpoint":
-                    onlineName = Value();
-                    break;
-                case "--online-deployment":
-                    deploymentName = Value();
-                    break;
-                case "--online-primary-key":
-                    onlinePrimary = Value();
-                    break;
-                case "--online-secondary-key":
-                    onlineSecondary = Value();
-                    break;
-                case "--online-max-concurrent-requests":
-                    perInstance = Int(name, Value());
-                    break;
-                case "--online-instance-count":
-                    instances = Int(name, Value());
-                    break;
-                case "--online-request-timeout":
-                    timeoutSeconds = Int(name, Value());
-                    break;
-                default:
-                    throw new FormatException($"Unknown option '{name}'.");
-            }
+            throw new FormatException(string.Join(Environment.NewLine, parse.Errors.Select(e => e.Message)));
         }
 
-        if (gateway is null && (primary is not null || secondary is not null || header is not null || rate is not null || quota is not null || inject))
-        {
-            throw new FormatException("The gateway options need --gateway-suffix.");
-        }
-
-        if (gateway is not null)
-        {
-            gateway.PrimaryKey = primary ?? gateway.PrimaryKey;
-            gateway.SecondaryKey = secondary ?? (primary is null ? gateway.SecondaryKey : null);
-            gateway.HeaderName = header ?? gateway.HeaderName;
-            gateway.InjectApiKey = inject;
-            if (rate is { } r)
-            {
-                gateway.RateLimitCalls = r.Calls;
-                gateway.RateLimitPeriod = r.Period;
-            }
-
-            if (quota is { } q)
-            {
-                gateway.QuotaCalls = q.Calls;
-                gateway.QuotaPeriod = q.Period;
-            }
-
-            options.Gateway = gateway;
-        }
-
+        command.ShowHelp = parse.Action is HelpAction;
         try
         {
-            options.Model = new FeatureHashingModel(bits, ngrams, columns);
-            options.OnlineEndpoints.Clear();
-            if (online)
-            {
-                var endpoint = new EmulatedOnlineEndpoint(onlineName)
-                {
-                    PrimaryKey = onlinePrimary ?? EmulatedOnlineEndpoint.DefaultPrimaryKey,
-                    SecondaryKey = onlineSecondary ?? EmulatedOnlineEndpoint.DefaultSecondaryKey,
-                };
-                var deployment = new EmulatedDeployment(deploymentName, new FeatureHashingModel(bits, ngrams, columns));
-                deployment.MaxConcurrentRequestsPerInstance = perInstance ?? deployment.MaxConcurrentRequestsPerInstance;
-                deployment.InstanceCount = instances ?? deployment.InstanceCount;
-                deployment.RequestTimeout = timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : deployment.RequestTimeout;
-                endpoint.Deployments.Add(deployment);
-                options.OnlineEndpoints.Add(endpoint);
-            }
-            else if (onlinePrimary is not null || onlineSecondary is not null || perInstance is not null || instances is not null || timeoutSeconds is not null)
-            {
-                throw new FormatException("The --online-* options conflict with --no-online-endpoints.");
-            }
+            command.Apply(parse);
         }
         catch (ArgumentException e)
         {
             throw new FormatException(e.Message, e);
         }
 
-        return result;
+        return command;
     }
 
-    private static int Int(string name, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
-            ? number
-            : throw new FormatException($"The option {name} needs a whole number, not '{value}'.");
-
-    private static (int Calls, TimeSpan Period) Rate(string name, string value)
+    private void Apply(ParseResult parse)
     {
+        var options = Options;
+        options.Port = parse.GetValue(_port);
+        options.ApiKey = parse.GetValue(_apiKey)!;
+        options.WorkspaceId = parse.GetValue(_workspace)!;
+        options.ServiceId = parse.GetValue(_service)!;
+        options.MaxConcurrentRequests = parse.GetValue(_maxConcurrentRequests);
+        options.MaxRequestBytes = parse.GetValue(_maxRequestBytes);
+        options.MaxConcurrentJobs = parse.GetValue(_maxConcurrentJobs);
+        options.StorageConnectionString = parse.GetValue(_storage);
+
+        if (parse.GetValue(_gatewaySuffix) is { } suffix)
+        {
+            var gateway = new EmulatorGatewayOptions { Suffix = suffix };
+            var primary = parse.GetValue(_subscriptionKey);
+            gateway.PrimaryKey = primary ?? gateway.PrimaryKey;
+            gateway.SecondaryKey = parse.GetValue(_secondarySubscriptionKey) ?? (primary is null ? gateway.SecondaryKey : null);
+            gateway.HeaderName = parse.GetValue(_subscriptionKeyHeader)!;
+            gateway.InjectApiKey = parse.GetValue(_injectApiKey);
+            if (parse.GetValue(_rateLimit) is { } rate)
+            {
+                gateway.RateLimitCalls = rate.Calls;
+                gateway.RateLimitPeriod = rate.Period;
+            }
+
+            if (parse.GetValue(_quota) is { } quota)
+            {
+                gateway.QuotaCalls = quota.Calls;
+                gateway.QuotaPeriod = quota.Period;
+            }
+
+            options.Gateway = gateway;
+        }
+
+        var bits = parse.GetValue(_bits);
+        var ngrams = parse.GetValue(_ngrams);
+        var columns = parse.GetValue(_columns)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        options.Model = new FeatureHashingModel(bits, ngrams, columns);
+        options.OnlineEndpoints.Clear();
+        if (!parse.GetValue(_noOnlineEndpoints))
+        {
+            var endpoint = new EmulatedOnlineEndpoint(parse.GetValue(_onlineEndpoint)!)
+            {
+                PrimaryKey = parse.GetValue(_onlinePrimaryKey)!,
+                SecondaryKey = parse.GetValue(_onlineSecondaryKey)!,
+            };
+            var deployment = new EmulatedDeployment(parse.GetValue(_onlineDeployment)!, new FeatureHashingModel(bits, ngrams, columns))
+            {
+                MaxConcurrentRequestsPerInstance = parse.GetValue(_onlineMaxConcurrentRequests),
+                InstanceCount = parse.GetValue(_onlineInstanceCount),
+                RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(_onlineRequestTimeout)),
+            };
+            endpoint.Deployments.Add(deployment);
+            options.OnlineEndpoints.Add(endpoint);
+        }
+    }
+
+    private static bool Given(CommandResult result, Option option) => result.GetResult(option) is { Implicit: false };
+
+    private static (int Calls, TimeSpan Period)? Rate(ArgumentResult result)
+    {
+        var value = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
         var parts = value.Split('/');
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var calls)
             || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             || calls < 1 || seconds < 1)
         {
-            throw new FormatException($"The option {name} needs <calls>/<seconds>, such as 100/60, not '{value}'.");
+            result.AddError($"The option {((OptionResult)result.Parent!).Option.Name} needs <calls>/<seconds>, such as 100/60, not '{value}'.");
+            return null;
         }
 
         return (calls, TimeSpan.FromSeconds(seconds));

@@ -11,6 +11,8 @@ internal sealed class ServiceState(EmulatedService service, int maxConcurrentJob
 
     public ConcurrentDictionary<string, BatchJob> Jobs { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    public int MaxConcurrentJobs { get; } = maxConcurrentJobs;
+
     /// <summary>Admits started jobs: at most the configured number run at once, the rest wait their turn.</summary>
     public SemaphoreSlim JobSlots { get; } = new(maxConcurrentJobs, maxConcurrentJobs);
 

@@ -222,19 +222,10 @@ internal sealed class ScoreHandler(IReadOnlyDictionary<string, OnlineEndpointSta
             {
                 try
                 {
-                    var outputs = await model.ScoreOutputsAsync(row, cancellationToken).ConfigureAwait(false);
-                    if (outputs is not { Count: > 0 } || outputs[0] is null || outputs[0].Count != model.Outputs[0].Columns.Count)
-                    {
-                        throw new InvalidOperationException("The model's answer does not match its output columns.");
-                    }
-
-                    scored.Add(outputs[0]);
+                    // An endpoint answers with its model's first output.
+                    scored.Add((await ModelScorer.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false))[0]);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-                catch (Exception)
+                catch (ModelScoringException)
                 {
                     return c =>
                     {

@@ -1,19 +1,16 @@
-using System.Text.Json;
-
 namespace AzureMl.Emulator;
 
-/// <summary>Request-response scoring: <c>POST {service}/execute</c> in table or swagger form.</summary>
-internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters, int maxConcurrentRequests, int maxRequestBytes, TimeSpan? executionTimeout, TimeProvider timeProvider)
+/// <summary>
+/// Request-response scoring: <c>POST {service}/execute</c> in table or swagger form. Behind the service gate
+/// (<see cref="ServiceGateFilter"/>): the service's concurrency limit and execution timeout around
+/// reading the body (<see cref="ExecuteRequestReader"/>), scoring each row (<see cref="ModelScorer"/>) and writing the
+/// answer (<see cref="ExecuteResponseWriter"/>).
+/// </summary>
+internal sealed class ExecuteHandler(EmulatorCounters counters, int maxConcurrentRequests, int maxRequestBytes, TimeSpan? executionTimeout, TimeProvider timeProvider)
 {
     public async Task HandleAsync(HttpContext context)
     {
-        var (service, error) = gate.Check(context);
-        if (service is null)
-        {
-            await error!.WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
+        var service = ServiceGateFilter.Admitted(context);
         var current = service.Enter();
         try
         {
@@ -32,7 +29,7 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout?.Token ?? CancellationToken.None);
             try
             {
-                await ExecuteAsync(context, service.Service.Model, maxRequestBytes, linked.Token).ConfigureAwait(false);
+                await ExecuteAsync(context, service.Service.Model, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
             {
@@ -56,301 +53,28 @@ internal sealed class ExecuteHandler(ServiceGate gate, EmulatorCounters counters
         }
     }
 
-    private static async Task ExecuteAsync(HttpContext context, EmulatedModel model, int maxRequestBytes, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(HttpContext context, EmulatedModel model, CancellationToken cancellationToken)
     {
-        var swagger = string.Equals(context.Request.Query["format"], "swagger", StringComparison.OrdinalIgnoreCase);
-        var details = string.Equals(context.Request.Query["details"], "true", StringComparison.OrdinalIgnoreCase);
-        using var document = await ParseAsync(context, maxRequestBytes, cancellationToken).ConfigureAwait(false);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        var request = await ExecuteRequestReader.ReadAsync(context, model, maxRequestBytes, cancellationToken).ConfigureAwait(false);
+        var outputs = new List<IReadOnlyList<IReadOnlyList<string?>>>(request.Rows.Count);
+        for (var i = 0; i < request.Rows.Count; i++)
         {
-            throw new ServiceErrorException(ServiceError.RequestBodyInvalid("The request body must be a JSON object."));
-        }
-
-        var globals = GlobalParameterReader.Read(JsonCells.TryGetProperty(root, "GlobalParameters", out var g) ? g : null, model);
-        if (!JsonCells.TryGetProperty(root, "Inputs", out var inputs) || inputs.ValueKind == JsonValueKind.Null)
-        {
-            throw new ServiceErrorException(ServiceError.BadArgument("MissingRequestInput", "The request has no Inputs."));
-        }
-
-        if (inputs.ValueKind != JsonValueKind.Object)
-        {
-            throw new ServiceErrorException(ServiceError.RequestBodyInvalid("Inputs must be a JSON object that maps input names to tables."));
-        }
-
-        JsonElement? input = null;
-        foreach (var property in inputs.EnumerateObject())
-        {
-            if (!string.Equals(property.Name, model.InputName, StringComparison.Ordinal))
+            var row = new EmulatedRow(model.InputColumns, request.Rows[i], i, request.GlobalParameters);
+            try
             {
-                throw new ServiceErrorException(ServiceError.BadArgument("InvalidInputNames", $"The input '{property.Name}' is not an input of this web service; its input is '{model.InputName}'.", property.Name));
+                outputs.Add(await ModelScorer.ScoreAsync(model, row, cancellationToken).ConfigureAwait(false));
             }
-
-            input = property.Value;
+            catch (ModelScoringException e)
+            {
+                throw new ServiceErrorException(ErrorOf(e));
+            }
         }
 
-        if (input is null)
-        {
-            throw new ServiceErrorException(ServiceError.BadArgument("MissingRequestInput", $"The request has no value for the input '{model.InputName}'.", model.InputName));
-        }
-
-        var rows = swagger ? ReadSwaggerRows(input.Value, model) : ReadTableRows(input.Value, model);
-        var outputs = new List<IReadOnlyList<IReadOnlyList<string?>>>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = new EmulatedRow(model.InputColumns, rows[i], i, globals);
-            outputs.Add(await ScoreAsync(model, row, cancellationToken).ConfigureAwait(false));
-        }
-
-        await WriteAsync(context, model, outputs, swagger, details).ConfigureAwait(false);
+        await ExecuteResponseWriter.WriteAsync(context, model, outputs, request.Swagger, request.Details).ConfigureAwait(false);
     }
 
-    internal static async ValueTask<IReadOnlyList<IReadOnlyList<string?>>> ScoreAsync(EmulatedModel model, EmulatedRow row, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<IReadOnlyList<string?>> scored;
-        try
-        {
-            scored = await model.ScoreOutputsAsync(row, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is not ServiceErrorException)
-        {
-            throw new ServiceErrorException(new ServiceError(StatusCodes.Status400BadRequest, "ModuleExecutionError", "ModuleExecutionError", $"The model failed on row {row.Index + 1}: {e.Message}"));
-        }
-
-        var outputs = model.Outputs;
-        if (scored is null || scored.Count != outputs.Count)
-        {
-            throw new ServiceErrorException(new ServiceError(
-                StatusCodes.Status500InternalServerError,
-                "InternalError",
-                "ModelOutputMismatch",
-                $"The model returned {scored?.Count ?? 0} output rows for row {row.Index + 1}, but declares {outputs.Count} outputs."));
-        }
-
-        for (var i = 0; i < outputs.Count; i++)
-        {
-            if (scored[i] is null || scored[i].Count != outputs[i].Columns.Count)
-            {
-                throw new ServiceErrorException(new ServiceError(
-                    StatusCodes.Status500InternalServerError,
-                    "InternalError",
-                    "ModelOutputMismatch",
-                    outputs.Count == 1
-                        ? $"The model returned {scored[i]?.Count ?? 0} values for row {row.Index + 1}, but declares {outputs[i].Columns.Count} output columns."
-                        : $"The model returned {scored[i]?.Count ?? 0} values of '{outputs[i].Name}' for row {row.Index + 1}, but declares {outputs[i].Columns.Count} columns for it."));
-            }
-        }
-
-        return scored;
-    }
-
-    private static async Task<JsonDocument> ParseAsync(HttpContext context, int maxRequestBytes, CancellationToken cancellationToken)
-    {
-        if (context.Request.ContentLength > maxRequestBytes)
-        {
-            throw new ServiceErrorException(ServiceError.TooLarge(context.Request.ContentLength.Value, maxRequestBytes));
-        }
-
-        // A body without a length (chunked) is counted as it is read.
-        var body = new LimitedReadStream(context.Request.Body, maxRequestBytes);
-        try
-        {
-            return await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            throw new ServiceErrorException(ServiceError.RequestBodyInvalid($"The request body is not valid JSON: {e.Message}"));
-        }
-    }
-
-    private static List<string?[]> ReadTableRows(JsonElement table, EmulatedModel model)
-    {
-        if (table.ValueKind != JsonValueKind.Object)
-        {
-            throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"The input '{model.InputName}' must be a table with ColumnNames and Values (add format=swagger to send rows as objects).", model.InputName));
-        }
-
-        string?[] names;
-        if (JsonCells.TryGetProperty(table, "ColumnNames", out var columnNames) && columnNames.ValueKind != JsonValueKind.Null)
-        {
-            if (columnNames.ValueKind != JsonValueKind.Array || columnNames.EnumerateArray().Any(n => n.ValueKind != JsonValueKind.String))
-            {
-                throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", "ColumnNames must be an array of strings.", model.InputName));
-            }
-
-            names = [.. columnNames.EnumerateArray().Select(n => n.GetString())];
-        }
-        else
-        {
-            names = [.. model.InputColumns.Select(c => c.Name)];
-        }
-
-        var positions = new int[model.InputColumns.Count];
-        for (var i = 0; i < positions.Length; i++)
-        {
-            positions[i] = Array.IndexOf(names, model.InputColumns[i].Name);
-            if (positions[i] < 0)
-            {
-                throw new ServiceErrorException(ServiceError.BadUserArgument("InputMismatchError", $"The input '{model.InputName}' has no column '{model.InputColumns[i].Name}'.", model.InputName));
-            }
-        }
-
-        if (!JsonCells.TryGetProperty(table, "Values", out var values) || values.ValueKind != JsonValueKind.Array)
-        {
-            throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"The input '{model.InputName}' has no Values array.", model.InputName));
-        }
-
-        var rows = new List<string?[]>(values.GetArrayLength());
-        var rowNumber = 0;
-        foreach (var row in values.EnumerateArray())
-        {
-            rowNumber++;
-            if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != names.Length)
-            {
-                throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"Row {rowNumber} of '{model.InputName}' must be an array of {names.Length} values, one per column name.", model.InputName));
-            }
-
-            var cells = new string?[positions.Length];
-            for (var i = 0; i < positions.Length; i++)
-            {
-                if (!JsonCells.TryGetCell(row[positions[i]], out cells[i]))
-                {
-                    throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"Row {rowNumber}, column '{model.InputColumns[i].Name}': a value must be a string, number, boolean or null.", model.InputName));
-                }
-            }
-
-            rows.Add(cells);
-        }
-
-        return rows;
-    }
-
-    private static List<string?[]> ReadSwaggerRows(JsonElement input, EmulatedModel model)
-    {
-        if (input.ValueKind != JsonValueKind.Array)
-        {
-            throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"With format=swagger the input '{model.InputName}' must be an array of row objects.", model.InputName));
-        }
-
-        var rows = new List<string?[]>(input.GetArrayLength());
-        var rowNumber = 0;
-        foreach (var row in input.EnumerateArray())
-        {
-            rowNumber++;
-            if (row.ValueKind != JsonValueKind.Object)
-            {
-                throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"Row {rowNumber} of '{model.InputName}' must be an object of column name to value.", model.InputName));
-            }
-
-            var cells = new string?[model.InputColumns.Count];
-            for (var i = 0; i < cells.Length; i++)
-            {
-                var name = model.InputColumns[i].Name;
-                if (!row.TryGetProperty(name, out var cell))
-                {
-                    throw new ServiceErrorException(ServiceError.BadUserArgument("InputMismatchError", $"Row {rowNumber} of '{model.InputName}' has no column '{name}'.", model.InputName));
-                }
-
-                if (!JsonCells.TryGetCell(cell, out cells[i]))
-                {
-                    throw new ServiceErrorException(ServiceError.BadUserArgument("InputParseError", $"Row {rowNumber}, column '{name}': a value must be a string, number, boolean or null.", model.InputName));
-                }
-            }
-
-            rows.Add(cells);
-        }
-
-        return rows;
-    }
-
-    private static async Task WriteAsync(HttpContext context, EmulatedModel model, List<IReadOnlyList<IReadOnlyList<string?>>> scored, bool swagger, bool details)
-    {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("Results");
-            var outputs = model.Outputs;
-            for (var o = 0; o < outputs.Count; o++)
-            {
-                var columns = outputs[o].Columns;
-                if (swagger)
-                {
-                    writer.WriteStartArray(outputs[o].Name);
-                    foreach (var row in scored)
-                    {
-                        var cells = row[o];
-                        writer.WriteStartObject();
-                        for (var i = 0; i < cells.Count; i++)
-                        {
-                            writer.WriteString(columns[i].Name, cells[i]);
-                        }
-
-                        writer.WriteEndObject();
-                        await FlushIfFullAsync(writer, context).ConfigureAwait(false);
-                    }
-
-                    writer.WriteEndArray();
-                    continue;
-                }
-
-                writer.WriteStartObject(outputs[o].Name);
-                writer.WriteString("type", "table");
-                writer.WriteStartObject("value");
-                if (details)
-                {
-                    writer.WriteStartArray("ColumnNames");
-                    foreach (var column in columns)
-                    {
-                        writer.WriteStringValue(column.Name);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteStartArray("ColumnTypes");
-                    foreach (var column in columns)
-                    {
-                        writer.WriteStringValue(column.Type);
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                writer.WriteStartArray("Values");
-                foreach (var row in scored)
-                {
-                    writer.WriteStartArray();
-                    foreach (var cell in row[o])
-                    {
-                        writer.WriteStringValue(cell);
-                    }
-
-                    writer.WriteEndArray();
-                    await FlushIfFullAsync(writer, context).ConfigureAwait(false);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static async ValueTask FlushIfFullAsync(Utf8JsonWriter writer, HttpContext context)
-    {
-        if (writer.BytesPending > 16 * 1024)
-        {
-            await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The service's answer to a row it could not score: the model's failure is the caller's (400), a mismatched answer the service's (500).</summary>
+    private static ServiceError ErrorOf(ModelScoringException e) => e.Failure == ModelScoringFailure.ModelFailed
+        ? new ServiceError(StatusCodes.Status400BadRequest, "ModuleExecutionError", "ModuleExecutionError", e.Message)
+        : new ServiceError(StatusCodes.Status500InternalServerError, "InternalError", "ModelOutputMismatch", e.Message);
 }

@@ -25,4 +25,8 @@ public sealed class AzuriteOptions
     /// <summary>Gets or sets how long Azurite may take to start answering.</summary>
     /// <value>60 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the clock that <see cref="InstallTimeout"/>, <see cref="StartTimeout"/> and the waits between attempts run on.</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

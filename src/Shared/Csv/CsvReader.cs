@@ -32,6 +32,7 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
         var quoted = false;
         var closedQuote = false;
         var started = false;
+        var afterQuotedCarriageReturn = false;
         RecordLine = _line;
         RecordNumber++;
         while (true)
@@ -73,14 +74,17 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
                 {
                     inQuotes = false;
                     closedQuote = true;
+                    afterQuotedCarriageReturn = false;
                 }
                 else
                 {
-                    if (c == '\n')
+                    // A line break inside a quoted field still starts a new line: CRLF and LF count once, a lone CR too.
+                    if (c == '\r' || (c == '\n' && !afterQuotedCarriageReturn))
                     {
                         _line++;
                     }
 
+                    afterQuotedCarriageReturn = c == '\r';
                     _field.Append(c);
                 }
 

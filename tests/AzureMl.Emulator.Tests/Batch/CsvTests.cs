@@ -41,6 +41,61 @@ public class CsvTests
         error.Message.Should().Contain(why);
     }
 
+    [Theory]
+    [InlineData("h\na\"b\n", 2, 2, "field 1 has a quote inside an unquoted value")]
+    [InlineData("h\n\"ab\"cd\n", 2, 2, "field 1 has text after its closing quote")]
+    [InlineData("h,i\r\n1,2\r\nx,a\"b\r\n", 3, 3, "field 2 has a quote inside an unquoted value")]
+    [InlineData("h,i\r\n\"1\r\n2\",3\r\n\"ab\"cd,4\r\n", 3, 4, "field 1 has text after its closing quote")]
+    [InlineData("h\n\n\n\"open\n", 2, 4, "a quoted field is not closed before the end of the input")]
+    public async Task ReadRecordAsync_QuoteOutsideRfc4180_ErrorNamesRecordAndLine(string text, long record, long line, string why)
+    {
+        var reader = new CsvReader(new StringReader(text));
+
+        var act = async () =>
+        {
+            while (await reader.ReadRecordAsync(CancellationToken.None) is not null)
+            {
+            }
+        };
+
+        var error = (await act.Should().ThrowAsync<CsvFormatException>()).Which;
+        (error.Row, error.Line).Should().Be((record, line));
+        error.Message.Should().Be(why);
+    }
+
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    public async Task ReadRecordAsync_AnyLineEnding_SameRecordsAndLines(string newline)
+    {
+        var reader = new CsvReader(new StringReader(string.Join(newline, "a,b", "\"x" + newline + "y\",z", "1,2") + newline));
+        var records = new List<(string, long, long)>();
+        while (await reader.ReadRecordAsync(CancellationToken.None) is { } record)
+        {
+            records.Add((string.Join('|', record), reader.RecordNumber, reader.RecordLine));
+        }
+
+        records.Should().Equal(("a|b", 1L, 1L), ("x" + newline + "y|z", 2L, 2L), ("1|2", 3L, 4L));
+    }
+
+    [Fact]
+    public async Task WriteRecordAsync_ThenRead_RoundTripsEverySpecialField()
+    {
+        string[] fields = ["plain", "inner space", " leading", "trailing ", "a,b", "a\"b", "\"ab\"cd", "crlf\r\nline", "lf\nline", "", "\"", ",", "x\ty"];
+        var text = new StringWriter();
+        var writer = new CsvWriter(text);
+        await writer.WriteRecordAsync(fields, CancellationToken.None);
+        await writer.WriteRecordAsync(fields, CancellationToken.None);
+
+        text.ToString().Should().StartWith("plain,inner space,\" leading\",\"trailing \",\"a,b\",\"a\"\"b\",\"\"\"ab\"\"cd\",\"crlf\r\nline\",\"lf\nline\",,\"\"\"\",\",\",x\ty\r\n");
+        var reader = new CsvReader(new StringReader(text.ToString()));
+        (await reader.ReadRecordAsync(CancellationToken.None)).Should().Equal(fields);
+        (await reader.ReadRecordAsync(CancellationToken.None)).Should().Equal(fields);
+        reader.RecordLine.Should().Be(4, "the first record spans three lines");
+        (await reader.ReadRecordAsync(CancellationToken.None)).Should().BeNull();
+    }
+
     [Fact]
     public async Task ReadRecordAsync_TabDelimiter_SplitsOnTabs()
     {

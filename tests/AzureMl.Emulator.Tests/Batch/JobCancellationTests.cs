@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static AzureMl.Emulator.Tests.Batch.BatchTestKit;
 
 namespace AzureMl.Emulator.Tests.Batch;
@@ -82,40 +85,69 @@ public sealed class JobCancellationTests(AzuriteFixture fixture)
     [Fact]
     public async Task Start_OverJobLimit_QueuesUntilASlotFrees()
     {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var rowsScored = 0;
+        var secondEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var events = new ConcurrentQueue<string>();
         var model = EmulatedModel.Create([new EmulatedColumn("x")], [new EmulatedColumn("y")], async (row, ct) =>
         {
-            Interlocked.Increment(ref rowsScored);
-            if (row["x"] == "block")
+            var x = row["x"]!;
+            events.Enqueue("enter " + x);
+            if (x == "first")
             {
                 firstEntered.TrySetResult();
-                await gate.Task.WaitAsync(ct);
+                await release.Task.WaitAsync(ct);
+            }
+            else
+            {
+                secondEntered.TrySetResult();
             }
 
-            return (IReadOnlyList<string?>)[row["x"]];
+            events.Enqueue("leave " + x);
+            return (IReadOnlyList<string?>)[x];
         });
+        var collector = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(collector)));
         await using var emulator = await fixture.StartEmulatorAsync(o =>
         {
             o.Model = model;
             o.MaxConcurrentJobs = 1;
+            o.LoggerFactory = loggerFactory;
         });
         var container = await NewContainerAsync(fixture.ConnectionString);
-        await UploadAsync(container, "block.csv", "x\nblock\n");
-        await UploadAsync(container, "free.csv", "x\nfree\n");
-        var first = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/block.csv")}}} }""");
-        var second = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/free.csv")}}} }""");
+        await UploadAsync(container, "first.csv", "x\nfirst\n");
+        await UploadAsync(container, "second.csv", "x\nsecond\n");
+        var first = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/first.csv")}}} }""");
+        var second = await SubmitAsync(emulator, $$"""{"Inputs":{"input1":{{Reference(fixture.ConnectionString, $"{container.Name}/second.csv")}}} }""");
         await StartAsync(emulator, first);
         await firstEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var queued = FirstLogAsync(collector, r => r.Id.Name == "JobQueued" && r.Message.Contains(second, StringComparison.Ordinal), timeout.Token);
 
         await StartAsync(emulator, second);
-        (await StatusAsync(emulator, second))["StatusCode"]!.GetValue<string>().Should().Be("Running");
-        Volatile.Read(ref rowsScored).Should().Be(1, "the second job waits for the only slot");
 
-        gate.SetResult();
+        // Either the second job says it waits for the only slot, or (without a limit) its row is scored while the first is held.
+        var signal = await Task.WhenAny(queued, secondEntered.Task).WaitAsync(TimeSpan.FromSeconds(30));
+        (signal == queued).Should().BeTrue("the second job must wait for the only slot, not run beside the first");
+        events.Should().Equal(["enter first"], "nothing of the second job runs while the first holds the slot");
+        (await StatusAsync(emulator, second))["StatusCode"]!.GetValue<string>().Should().Be("Running", "a started job reports Running while it waits");
+
+        release.SetResult();
         (await WaitForEndAsync(emulator, first))["StatusCode"]!.GetValue<string>().Should().Be("Finished");
         (await WaitForEndAsync(emulator, second))["StatusCode"]!.GetValue<string>().Should().Be("Finished");
-        Volatile.Read(ref rowsScored).Should().Be(2);
+        events.Should().Equal(["enter first", "leave first", "enter second", "leave second"], "the second job ran once the first released its slot");
+    }
+
+    private static async Task<FakeLogRecord> FirstLogAsync(FakeLogCollector collector, Func<FakeLogRecord, bool> match, CancellationToken cancellationToken)
+    {
+        await foreach (var record in collector.GetLogsAsync(cancellationToken))
+        {
+            if (match(record))
+            {
+                return record;
+            }
+        }
+
+        throw new InvalidOperationException("The log ended without the record.");
     }
 }

@@ -85,21 +85,73 @@ public class CommandLineTests
     }
 
     [Theory]
-    [InlineData("--no-online-endpoints", "--online-primary-key", "k")]
-    [InlineData("--online-request-timeout", "x")]
-    [InlineData("--online-endpoint", "9bad")]
-    [InlineData("--unknown")]
-    [InlineData("--port")]
-    [InlineData("--port", "x")]
-    [InlineData("--rate-limit", "100")]
-    [InlineData("--model", "other")]
-    [InlineData("--bits", "40")]
-    [InlineData("--subscription-key", "k1")]
-    public void Parse_BadArguments_FormatException(params string[] args)
+    [InlineData("The --online-* options conflict with --no-online-endpoints.", "--no-online-endpoints", "--online-primary-key", "k")]
+    [InlineData("'x' for option '--online-request-timeout'", "--online-request-timeout", "x")]
+    [InlineData("9bad", "--online-endpoint", "9bad")]
+    [InlineData("'--unknown'", "--unknown")]
+    [InlineData("'--port'", "--port")]
+    [InlineData("'x' for option '--port'", "--port", "x")]
+    [InlineData("The option --rate-limit needs <calls>/<seconds>, such as 100/60, not '100'.", "--gateway-suffix", "g", "--rate-limit", "100")]
+    [InlineData("Unknown model 'other'", "--model", "other")]
+    [InlineData("40", "--bits", "40")]
+    [InlineData("The gateway options need --gateway-suffix.", "--subscription-key", "k1")]
+    public void Parse_BadArguments_FormatExceptionSaysWhatToFix(string message, params string[] args)
     {
         var act = () => CommandLine.Parse(args);
 
-        act.Should().Throw<FormatException>();
+        act.Should().Throw<FormatException>().Which.Message.Should().Contain(message);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_ListsEveryFlagWithItsDescription()
+    {
+        string[] flags =
+        [
+            "--port", "--api-key", "--workspace", "--service", "--model", "--bits", "--ngrams", "--columns", "--max-concurrent-requests",
+            "--max-request-bytes", "--max-concurrent-jobs", "--gateway-suffix", "--subscription-key", "--secondary-subscription-key",
+            "--subscription-key-header", "--rate-limit", "--quota", "--inject-api-key", "--storage", "--no-online-endpoints", "--online-endpoint",
+            "--online-deployment", "--online-primary-key", "--online-secondary-key", "--online-max-concurrent-requests", "--online-instance-count",
+            "--online-request-timeout", "--help",
+        ];
+        var (code, output, error) = await RunAsync("--help");
+
+        code.Should().Be(0);
+        error.Should().BeEmpty();
+        var lines = output.Split('\n');
+        foreach (var flag in flags)
+        {
+            // The flag (with its value's name), at least two spaces, then its description.
+            lines.Should().ContainSingle(line => System.Text.RegularExpressions.Regex.IsMatch(line, $@"^\s+(-\S+, )*{flag}( <[^>]+>)?\s{{2,}}\w"), $"the help lists {flag} with a description");
+        }
+
+        output.Should().Contain("--bits <n>").And.Contain("[default: 3]").And.Contain("[default: feature-hashing]");
+    }
+
+    [Fact]
+    public async Task RunAsync_BadValue_SaysWhichFlagAndExitsWithUsageError()
+    {
+        var (code, output, error) = await RunAsync("--max-concurrent-jobs", "many");
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Should().Contain("'many'").And.Contain("--max-concurrent-jobs").And.Contain("Run with --help");
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownFlag_NamesItAndExitsWithUsageError()
+    {
+        var (code, _, error) = await RunAsync("--prot", "5000");
+
+        code.Should().Be(2);
+        error.Should().Contain("'--prot'");
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Program.RunAsync(args, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
     }
 }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace AzureMl.Emulator.Tests.Storage;
 
 /// <summary>The install lock, driven with a fake install: no npm, no network.</summary>
@@ -26,9 +28,9 @@ public sealed class AzuriteInstallLockTests : IDisposable
             await File.WriteAllTextAsync(Marker, "done", ct);
         }
 
-        var first = AzuriteInstance.InstallOnceAsync(LockPath, () => File.Exists(Marker), Install, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var first = AzuriteInstaller.InstallOnceAsync(LockPath, () => File.Exists(Marker), Install, TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None);
         await installing.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var second = AzuriteInstance.InstallOnceAsync(
+        var second = AzuriteInstaller.InstallOnceAsync(
             LockPath,
             () =>
             {
@@ -38,6 +40,7 @@ public sealed class AzuriteInstallLockTests : IDisposable
             },
             Install,
             TimeSpan.FromSeconds(30),
+            TimeProvider.System,
             CancellationToken.None);
 
         // The second caller has seen "not installed" while the first is mid-install: only the lock keeps it from installing too.
@@ -54,10 +57,10 @@ public sealed class AzuriteInstallLockTests : IDisposable
     [Fact]
     public async Task InstallOnceAsync_InstallFails_LockReleasedAndNextCallInstalls()
     {
-        var failing = () => AzuriteInstance.InstallOnceAsync(LockPath, () => File.Exists(Marker), _ => throw new InvalidOperationException("npm failed"), TimeSpan.FromSeconds(5), CancellationToken.None);
+        var failing = () => AzuriteInstaller.InstallOnceAsync(LockPath, () => File.Exists(Marker), _ => throw new InvalidOperationException("npm failed"), TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
         await failing.Should().ThrowAsync<InvalidOperationException>().WithMessage("npm failed");
 
-        var installed = await AzuriteInstance.InstallOnceAsync(LockPath, () => File.Exists(Marker), ct => File.WriteAllTextAsync(Marker, "done", ct), TimeSpan.FromSeconds(5), CancellationToken.None);
+        var installed = await AzuriteInstaller.InstallOnceAsync(LockPath, () => File.Exists(Marker), ct => File.WriteAllTextAsync(Marker, "done", ct), TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
 
         installed.Should().BeTrue();
         File.Exists(Marker).Should().BeTrue();
@@ -69,7 +72,7 @@ public sealed class AzuriteInstallLockTests : IDisposable
         await File.WriteAllTextAsync(Marker, "done");
         using var held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
-        var installed = await AzuriteInstance.InstallOnceAsync(LockPath, () => File.Exists(Marker), _ => throw new InvalidOperationException("must not install"), TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        var installed = await AzuriteInstaller.InstallOnceAsync(LockPath, () => File.Exists(Marker), _ => throw new InvalidOperationException("must not install"), TimeSpan.FromMilliseconds(1), TimeProvider.System, CancellationToken.None);
 
         installed.Should().BeFalse();
     }
@@ -79,8 +82,37 @@ public sealed class AzuriteInstallLockTests : IDisposable
     {
         using var held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
-        var act = () => AzuriteInstance.InstallOnceAsync(LockPath, () => false, _ => Task.CompletedTask, TimeSpan.Zero, CancellationToken.None);
+        var act = () => AzuriteInstaller.InstallOnceAsync(LockPath, () => false, _ => Task.CompletedTask, TimeSpan.Zero, TimeProvider.System, CancellationToken.None);
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain(LockPath).And.Contain("InstallTimeout");
+    }
+
+    [Fact]
+    public async Task InstallOnceAsync_LockHeld_TimesOutOnTheTimeProvider()
+    {
+        using var held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var time = new FakeTimeProvider();
+
+        var install = AzuriteInstaller.InstallOnceAsync(LockPath, () => false, _ => Task.CompletedTask, TimeSpan.FromMinutes(5), time, CancellationToken.None);
+        install.IsCompleted.Should().BeFalse("the lock is held and no time has passed");
+        time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+
+        var act = () => install.WaitAsync(TimeSpan.FromSeconds(30));
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("longer than 00:05:00");
+    }
+
+    [Fact]
+    public async Task InstallOnceAsync_LockReleasedWhileWaiting_InstallsOnTheNextTry()
+    {
+        var held = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var time = new FakeTimeProvider();
+
+        var install = AzuriteInstaller.InstallOnceAsync(LockPath, () => File.Exists(Marker), ct => File.WriteAllTextAsync(Marker, "done", ct), TimeSpan.FromMinutes(5), time, CancellationToken.None);
+        install.IsCompleted.Should().BeFalse();
+        await held.DisposeAsync();
+        time.Advance(TimeSpan.FromMilliseconds(250));
+
+        (await install.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue();
+        File.Exists(Marker).Should().BeTrue();
     }
 }

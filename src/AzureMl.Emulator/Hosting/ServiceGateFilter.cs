@@ -4,8 +4,12 @@ using System.Text;
 
 namespace AzureMl.Emulator;
 
-/// <summary>The checks every service call passes: the service exists, the key is right, the api-version is 2.0.</summary>
-internal sealed class ServiceGate(string workspaceId, IReadOnlyDictionary<string, ServiceState> services)
+/// <summary>
+/// The checks every classic service call passes before its handler runs: the workspace and the service exist, the key
+/// is right, the api-version is 2.0. Applied to the service routes as an endpoint filter; a call that fails a check is
+/// answered with the service's error and never reaches the handler, which finds its service with <see cref="Admitted"/>.
+/// </summary>
+internal sealed class ServiceGateFilter(string workspaceId, IReadOnlyDictionary<string, ServiceState> services) : IEndpointFilter
 {
     public const string WorkspaceRoute = "ws";
     public const string ServiceRoute = "svc";
@@ -13,8 +17,26 @@ internal sealed class ServiceGate(string workspaceId, IReadOnlyDictionary<string
     public ServiceState? Find(HttpContext context) =>
         context.GetRouteValue(ServiceRoute) is string id && services.TryGetValue(id, out var state) ? state : null;
 
+    /// <summary>The service a call was admitted to; only for handlers on routes behind this filter.</summary>
+    public static ServiceState Admitted(HttpContext context) =>
+        context.Features.Get<ServiceState>() ?? throw new InvalidOperationException("The route is not behind the service gate.");
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var (service, error) = Check(http);
+        if (service is null)
+        {
+            await error!.WriteAsync(http).ConfigureAwait(false);
+            return Results.Empty;
+        }
+
+        http.Features.Set(service);
+        return await next(context).ConfigureAwait(false);
+    }
+
     /// <summary>Returns the service, or the error to answer with.</summary>
-    public (ServiceState? Service, ServiceError? Error) Check(HttpContext context)
+    private (ServiceState? Service, ServiceError? Error) Check(HttpContext context)
     {
         if (context.GetRouteValue(WorkspaceRoute) is string workspace && !string.Equals(workspace, workspaceId, StringComparison.OrdinalIgnoreCase))
         {
