@@ -52,6 +52,7 @@ public sealed partial class ReadmeSnippetTests
         ["Bulk scoring#1"] = new(Kind.Program, Client + """ var reviews = new List<Review> { new("This is a good day") };"""),
         ["Online endpoints#0"] = new(Kind.Program),
         ["Online endpoints#1"] = new(Kind.Fragment, Services + " Azure.Core.TokenCredential credential = null!;"),
+        ["Online endpoints#2"] = new(Kind.Program, """IOnlineEndpointClient endpoint = null!; var reviews = new List<string> { "This is a good day" };"""),
         ["API Management#0"] = new(Kind.Fragment, Services),
         ["API Management#1"] = new(Kind.Fragment, """var key = "subscription-key";"""),
         ["API Management/Throttling and what is retried#0"] = new(Kind.Fragment, Services),
