@@ -175,6 +175,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [InlineData("""{"Results":{}}""", "*answered 200*not a valid Execute response: \"Results\" has no outputs.*")]
     [InlineData("{\"Results\":{\"output1\":{\"type\":\"table\",\"value\":{\"Values\":[[\"a\"],[\"b\",\"c\"]]}}}}", "*Results.output1.value.Values[1] has 2 cells, but Values[0] has 1*")]
     [InlineData("this is not json", "*the body is not valid JSON*")]
+    [InlineData("{\"Results\":{\"output1\":{\"type\":\"table\",/* scored */\"value\":{\"Values\":[[\"a\"]]}}}}", "*not a valid Execute response: the body is not valid JSON: '/' is*")]
     [InlineData("", "*the body was empty*")]
     [InlineData("{\"error\":{\"code\":\"x\"}}", "*it has no \"Results\" object*")]
     public async Task ExecuteAsync_OkWithMalformedBody_ThrowsAzureMlException(string body, string message)

@@ -144,23 +144,18 @@ public class ScoringResponseParserTests
         act.Should().Throw<System.Text.Json.JsonException>();
     }
 
-    [Fact]
-    public void ParseTable_CommentsInBody_AreSkipped()
+    [Theory]
+    [InlineData("// annotated\n{\"Results\":{\"output1\":{\"type\":\"table\",\"value\":{\"Values\":[[\"x\"]]}}}}")]
+    [InlineData("""{"Results":{"output1":{"type":"table", /* the table */ "value":{"Values":[["x"]]}}}}""")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["x"], /* second */ ["z"]]}}}}""")]
+    [InlineData("""{"Results":{"output1":{"type":"table","value":{"Values":[["x"]]}}}} // end""")]
+    [InlineData("""{"Results":{"output1":/* c */[1]}}""")]
+    public void ParseTable_CommentsInBody_ThrowJsonException(string json)
     {
-        var result = Parse("""
-            // scored by a proxy that annotates bodies
-            {"Results":{"output1":{"type":"table", /* the table */ "value":{"ColumnNames":["a/b"],"Values":[["x/y"], /* second */ ["z"]]}}}}
-            """);
+        // The service writes plain JSON, where a comment is invalid.
+        var act = () => Parse(json);
 
-        var output = result.DefaultOutput;
-        output.ColumnNames.Should().Equal("a/b");
-        output.Rows.Select(r => r.GetString(0)).Should().Equal("x/y", "z");
-    }
-
-    [Fact]
-    public void ParseTable_CommentThenWrongShape_SaysWhatIsWrong()
-    {
-        Fails("""{"Results":{"output1":/* c */[1]}}""").Should().Match("Results.output1 is an array of rows (the swagger form)*");
+        act.Should().Throw<System.Text.Json.JsonException>();
     }
 
     [Theory]
@@ -174,13 +169,13 @@ public class ScoringResponseParserTests
     }
 
     [Fact]
-    public void ParseSwagger_CommentsInBody_AreSkipped()
+    public void ParseSwagger_CommentsInBody_ThrowJsonException()
     {
-        var result = ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
-            {"Results":{"output1":[{"Col2":"good" /* label */,"Score":0.9}]}} // end
+        var act = () => ScoringResponseParser.ParseSwagger(Encoding.UTF8.GetBytes("""
+            {"Results":{"output1":[{"Col2":"good" /* label */,"Score":0.9}]}}
             """));
 
-        result.DefaultOutput[0]["Score"].Should().Be("0.9");
+        act.Should().Throw<System.Text.Json.JsonException>();
     }
 
     [Theory]
