@@ -34,19 +34,21 @@ public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClas
         server.LogEntries.Select(e => e.RequestMessage.Headers is { } h && h.TryGetValue(header, out var v) ? string.Join("|", v) : "(none)").ToList();
 
     [Fact]
-    public async Task SendAsync_FixedKey_ReplacesExistingHeaderInsteadOfDuplicating()
+    public async Task SendAsync_FixedKey_RetriedAttemptCarriesOneKeyNotTwo()
     {
+        // The retried attempt is the same request message, which already holds the key from the first attempt: the
+        // handler replaces it rather than adding a second value.
         Server.Reset();
-        AcceptOnly(Server, Primary);
+        var path = TestHost.Route(AzureMlOperation.Execute).WirePath;
+        Server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WillSetStateTo("answered")
+            .RespondWith(Response.Create().WithStatusCode(500));
+        Server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WhenStateIs("answered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(SendOnceTests.ExecuteAnswer));
         using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary));
-        var (method, rel, _) = TestHost.Route(AzureMlOperation.Execute);
-        using var request = host.Client.CreateRequest(method, AzureMlOperation.Execute, rel);
-        request.Headers.TryAddWithoutValidation(Header, "stale-key");
 
-        using var response = await host.Client.SendAsync(request, AzureMlOperation.Execute, null, default);
+        await host.RunAsync(AzureMlOperation.Execute);
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        KeysSent(Server).Should().Equal(Primary);
+        KeysSent(Server).Should().Equal(Primary, Primary);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using AzureMl.Client.Resilience;
@@ -57,6 +56,7 @@ internal sealed class TestHost : IDisposable
         }
 
         builder.ConfigureResilience(Resilience);
+        builder.HttpClientBuilder.AddHttpMessageHandler(() => new ExtraQueryHandler());
         configure?.Invoke(builder);
 
         // The online endpoint client of the same test, on the same server (at /score) with the same resilience.
@@ -116,15 +116,17 @@ internal sealed class TestHost : IDisposable
             return;
         }
 
-        var (method, rel, _) = Route(operation);
-        using var request = Client.CreateRequest(method, operation, rel, extraQuery);
-        if (operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob)
+        // Through the public method; a handler of the app's own (the public extension point) puts the extra query on
+        // the request's URL before the gateway key handler and the transport see it.
+        ExtraQuery.Value = extraQuery;
+        try
         {
-            request.Content = JsonContent.Create(new { Inputs = new { input1 = new[] { "a", "b" } } });
+            await SendOnceTests.RunPublicAsync(this, operation, cancellationToken);
         }
-
-        var jobId = operation is AzureMlOperation.Execute or AzureMlOperation.SubmitJob ? null : JobId;
-        using var response = await Client.SendAsync(request, operation, jobId, cancellationToken);
+        finally
+        {
+            ExtraQuery.Value = null;
+        }
     }
 
     /// <summary>Runs <paramref name="work"/>, moving fake time forward while it waits (no-op with real time).</summary>
@@ -165,4 +167,21 @@ internal sealed class TestHost : IDisposable
     public int ServerCount => _serverCount();
 
     public void Dispose() => _provider.Dispose();
+
+    private static readonly AsyncLocal<string?> ExtraQuery = new();
+
+    /// <summary>An app's own handler that appends <see cref="ExtraQuery"/> to the request URL.</summary>
+    private sealed class ExtraQueryHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (ExtraQuery.Value is { } extra && !request.RequestUri!.Query.Contains(extra, StringComparison.Ordinal))
+            {
+                var uri = request.RequestUri;
+                request.RequestUri = new Uri(uri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + extra);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
