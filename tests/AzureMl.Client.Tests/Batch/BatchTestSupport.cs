@@ -7,9 +7,9 @@ namespace AzureMl.Client.Tests.Batch;
 
 internal static class BatchTestSupport
 {
-    public const string WorkspaceId = "0123456789abcdef0123456789abcdef";
-    public const string ServiceId = "fedcba9876543210fedcba9876543210";
-    public const string ApiKey = "test-api-key-123";
+    public const string WorkspaceId = TestIds.WorkspaceId;
+    public const string ServiceId = TestIds.ServiceId;
+    public const string ApiKey = TestIds.ApiKey;
     public const string ServicePath = "/workspaces/" + WorkspaceId + "/services/" + ServiceId;
     public const string AccountKey = "c2VjcmV0a2V5c2VjcmV0a2V5c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
     public const string ConnectionString = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + AccountKey + ";EndpointSuffix=core.windows.net";

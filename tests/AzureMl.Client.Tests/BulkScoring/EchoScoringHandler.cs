@@ -11,8 +11,8 @@ namespace AzureMl.Client.Tests.BulkScoring;
 /// </summary>
 public sealed class EchoScoringHandler : HttpMessageHandler
 {
-    public const string WorkspaceId = "0123456789abcdef0123456789abcdef";
-    public const string ServiceId = "fedcba9876543210fedcba9876543210";
+    public const string WorkspaceId = TestIds.WorkspaceId;
+    public const string ServiceId = TestIds.ServiceId;
 
     private int _active;
     private int _calls;

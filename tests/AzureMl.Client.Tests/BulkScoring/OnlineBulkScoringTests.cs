@@ -25,7 +25,7 @@ public sealed partial class OnlineBulkJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class OnlineBulkScoringTests
 {
-    private const string Key = "endpoint-primary-S3CRET-bulk";
+    private const string Key = TestIds.EndpointPrimaryKey;
     private static readonly int[] GoodDay = [1, 1, 2, 2, 0, 2, 0, 1];
 
     private static ServiceProvider Build(string scoringUri, TimeProvider? time = null, string key = Key)

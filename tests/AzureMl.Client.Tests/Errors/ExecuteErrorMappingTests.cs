@@ -182,7 +182,7 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_ServerMessageWithSecret_IsRedacted()
     {
-        var ex = await FailAsync(401, """{"error":{"code":"Unauthorized","message":"Bad header Bearer test-ml-key-0123456789","details":[]}}""");
+        var ex = await FailAsync(401, $$$"""{"error":{"code":"Unauthorized","message":"Bad header Bearer {{{ScoringServer.ApiKey}}}","details":[]}}""");
 
         ex.Message.Should().NotContain(ScoringServer.ApiKey).And.Contain("***");
     }

@@ -104,7 +104,7 @@ public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClas
         Server.Reset();
         var path = TestHost.Route(AzureMlOperation.SubmitJob).WirePath;
         Server.Given(Request.Create().WithPath(path).WithHeader(Header, Secondary)).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"job0001\""));
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + TestHost.JobId + "\""));
         Server.Given(Request.Create().WithPath(path)).AtPriority(100)
             .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "AzureApiManagementKey realm=\"https://contoso.azure-api.net/ml\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\"").WithBody(InvalidKeyBody));
         using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));

@@ -13,8 +13,8 @@ namespace AzureMl.Client.Tests.OnlineEndpoints;
 /// <summary>The online endpoint client on the wire: through DI and the real handler chain against a raw scripted server.</summary>
 public sealed class OnlineEndpointClientTests
 {
-    private const string PrimaryKey = "endpoint-primary-S3CRET-aaaa";
-    private const string SecondaryKey = "endpoint-secondary-S3CRET-bbbb";
+    private const string PrimaryKey = TestIds.EndpointPrimaryKey;
+    private const string SecondaryKey = TestIds.EndpointSecondaryKey;
 
     private static ServiceProvider Build(string url, Action<OnlineEndpointOptions>? configure = null, Action<IAzureMlClientBuilder>? builder = null, TimeProvider? time = null)
     {

@@ -8,9 +8,9 @@ namespace AzureMl.Client.Tests.RequestResponse;
 /// <summary>A WireMock stand-in for one web service, and clients bound to it.</summary>
 public sealed class ScoringServer : IDisposable
 {
-    public const string WorkspaceId = "0123456789abcdef0123456789abcdef";
-    public const string ServiceId = "fedcba9876543210fedcba9876543210";
-    public const string ApiKey = "test-ml-key-0123456789";
+    public const string WorkspaceId = TestIds.WorkspaceId;
+    public const string ServiceId = TestIds.ServiceId;
+    public const string ApiKey = TestIds.ApiKey;
 
     public const string TableResponse = """
         {"Results":{"output1":{"type":"table","value":{"ColumnNames":["Col2","Score"],"ColumnTypes":["String","Double"],"Values":[["This is a good day","0.9"]]}}}}

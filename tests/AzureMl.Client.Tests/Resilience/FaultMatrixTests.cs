@@ -104,7 +104,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
                 response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"Results\":{\"output1\":{\"type\":\"table\",\"value\":{\"Values\":[[\"1\"");
                 break;
             case Fault.SlowerThanAttemptTimeout:
-                response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("\"job0001\"").WithDelay(TimeSpan.FromMilliseconds(1500));
+                response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("\"" + TestHost.JobId + "\"").WithDelay(TimeSpan.FromMilliseconds(1500));
                 break;
         }
 

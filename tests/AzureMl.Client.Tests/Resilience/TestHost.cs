@@ -12,10 +12,10 @@ namespace AzureMl.Client.Tests.Resilience;
 /// <summary>A DI-built client against a WireMock server, with fake logging and optionally fake time.</summary>
 internal sealed class TestHost : IDisposable
 {
-    public const string MlKey = "mlkey-S3CRET-0f9a8b7c6d5e";
-    public const string WorkspaceId = "ws0001";
-    public const string ServiceId = "svc0001";
-    public const string JobId = "job0001";
+    public const string MlKey = TestIds.ApiKey;
+    public const string WorkspaceId = TestIds.WorkspaceId;
+    public const string ServiceId = TestIds.ServiceId;
+    public const string JobId = TestIds.JobId;
 
     private readonly ServiceProvider _provider;
     private readonly Func<int> _serverCount;

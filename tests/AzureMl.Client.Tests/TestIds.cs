@@ -1,0 +1,26 @@
+namespace AzureMl.Client.Tests;
+
+/// <summary>
+/// The one set of ids and keys every fake-service harness of this project uses. Keys carry <c>S3CRET</c> so the secret
+/// scans can find any that leaks.
+/// </summary>
+internal static class TestIds
+{
+    /// <summary>A workspace id as the service spells one (32 hex digits).</summary>
+    public const string WorkspaceId = "0123456789abcdef0123456789abcdef";
+
+    /// <summary>A web service id as the service spells one.</summary>
+    public const string ServiceId = "fedcba9876543210fedcba9876543210";
+
+    /// <summary>The web service's API key.</summary>
+    public const string ApiKey = "mlkey-S3CRET-0f9a8b7c6d5e";
+
+    /// <summary>The job a harness's service answers for.</summary>
+    public const string JobId = "0000aaaa1111bbbb2222cccc3333dddd";
+
+    /// <summary>An online endpoint's primary key.</summary>
+    public const string EndpointPrimaryKey = "endpoint-primary-S3CRET-aaaa";
+
+    /// <summary>An online endpoint's secondary key.</summary>
+    public const string EndpointSecondaryKey = "endpoint-secondary-S3CRET-bbbb";
+}
