@@ -20,13 +20,13 @@ internal sealed class TestHost : IDisposable
     private readonly ServiceProvider _provider;
     private readonly Func<int> _serverCount;
 
-    public TestHost(WireMockServer server, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null)
-        : this(server.Url!, () => server.LogEntries.Count, time, configure, resilience)
+    public TestHost(WireMockServer server, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null, Action<IAzureMlClientBuilder>? online = null)
+        : this(server.Url!, () => server.LogEntries.Count, time, configure, resilience, online: online)
     {
         Server = server;
     }
 
-    public TestHost(string url, Func<int> serverCount, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null, string serviceId = ServiceId)
+    public TestHost(string url, Func<int> serverCount, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null, string serviceId = ServiceId, Action<IAzureMlClientBuilder>? online = null)
     {
         _serverCount = serverCount;
         Time = time;
@@ -60,11 +60,12 @@ internal sealed class TestHost : IDisposable
         configure?.Invoke(builder);
 
         // The online endpoint client of the same test, on the same server (at /score) with the same resilience.
-        services.AddAzureMlOnlineEndpoint(OnlineName, o =>
+        var onlineBuilder = services.AddAzureMlOnlineEndpoint(OnlineName, o =>
         {
             o.ScoringUri = new Uri(url.TrimEnd('/') + "/score");
-            o.PrimaryKey = MlKey;
+            o.PrimaryKey = online is null ? MlKey : null;
         }).ConfigureResilience(Resilience);
+        online?.Invoke(onlineBuilder);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Client = (AzureMlClient)_provider.GetRequiredService<IAzureMlClient>();
     }

@@ -41,6 +41,53 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
         SecretScanner.AssertNoSecrets(host, error);
     }
 
+    [Theory]
+    [InlineData(401)]
+    [InlineData(424)]
+    [InlineData(500)]
+    public async Task OnlineScoreWithKeys_EndpointEchoesTheKey_NothingLeaks(int status)
+    {
+        SecretScanner.EnsureListening();
+        fixture.Server.Reset();
+        var body = $$"""{ "message": "Authorization: Bearer {{TestIds.EndpointPrimaryKey}} rejected; also tried Bearer {{TestIds.EndpointSecondaryKey}}" }""";
+        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
+            .WithHeader("ms-azureml-model-error-statuscode", "500").WithHeader("ms-azureml-model-error-reason", "model_error").WithBody(body));
+        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: false), online: b => b.Services.Configure<AzureMl.Client.OnlineEndpoints.OnlineEndpointOptions>(TestHost.OnlineName, o =>
+        {
+            o.PrimaryKey = TestIds.EndpointPrimaryKey;
+            o.SecondaryKey = TestIds.EndpointSecondaryKey;
+        }));
+
+        var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Score));
+
+        error.Should().BeOfType<AzureMlException>().Which.Status.Should().Be(status);
+        SecretScanner.AssertNoSecrets(host, error);
+    }
+
+    [Fact]
+    public async Task OnlineScoreWithEntraToken_EndpointEchoesTheToken_NothingLeaks()
+    {
+        SecretScanner.EnsureListening();
+        fixture.Server.Reset();
+        var body = $$"""{ "message": "Bearer {{SecretScanner.EntraToken}} is expired" }""";
+        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(body));
+        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: false), online: b => b.UseEntraCredential(new StaticTokenCredential(SecretScanner.EntraToken)));
+
+        var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Score));
+
+        error.Should().BeOfType<AzureMlException>().Which.Status.Should().Be(401);
+        SecretScanner.AssertNoSecrets(host, error);
+    }
+
+    private sealed class StaticTokenCredential(string token) : Azure.Core.TokenCredential
+    {
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            new(token, DateTimeOffset.UtcNow.AddHours(1));
+
+        public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            new(GetToken(requestContext, cancellationToken));
+    }
+
     [Fact]
     public async Task BothGatewayKeysRejected_NothingLeaks()
     {

@@ -11,7 +11,10 @@ internal static class SecretScanner
     public const string SasSignature = "SASsig0S3CRET0abcdef%3D";
     public const string AccountKey = "AccountKeyS3CRETxyz0123456789==";
 
-    public static readonly string[] All = [TestHost.MlKey, SubscriptionKeyHandlerTests.Primary, SubscriptionKeyHandlerTests.Secondary, SasSignature, AccountKey];
+    /// <summary>A Microsoft Entra access token an online endpoint call carries.</summary>
+    public const string EntraToken = "eyJ0eXAiOiJKV1QiS3CRET.entra.token0123";
+
+    public static readonly string[] All = [TestHost.MlKey, SubscriptionKeyHandlerTests.Primary, SubscriptionKeyHandlerTests.Secondary, SasSignature, AccountKey, TestIds.EndpointPrimaryKey, TestIds.EndpointSecondaryKey, EntraToken];
 
     private static readonly ConcurrentQueue<Activity> Spans = new();
 
