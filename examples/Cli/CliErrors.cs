@@ -37,7 +37,7 @@ internal static class CliErrors
     public static string? OnlineHint(AzureMlException? error) => error switch
     {
         { Status: 401, ErrorSource: not AzureMlErrorSource.Gateway } =>
-            " Check AZUREML__ONLINE__PRIMARYKEY (or the user secret AzureMl:Online:PrimaryKey): it must be one of this endpoint's keys ('az ml online-endpoint get-credentials').",
+            " Here that is AZUREML__ONLINE__PRIMARYKEY (or the user secret AzureMl:Online:PrimaryKey): it must be one of this endpoint's keys ('az ml online-endpoint get-credentials').",
         { Status: 404, ErrorSource: not AzureMlErrorSource.Gateway } =>
             " Here that is --scoring-uri (or AZUREML__ONLINE__SCORINGURI) and --deployment (or AZUREML__ONLINE__DEPLOYMENT); 'az ml online-deployment list' names the endpoint's deployments.",
         _ => null,

@@ -25,7 +25,7 @@ Option<string?> encoding = new("--encoding") { Description = "The input file's e
 
 Argument<FileInfo> input = new("input") { Description = "CSV file whose first line names the input columns" };
 Argument<FileInfo> scoreOutput = new("output") { Description = "CSV file to write the scored rows to (replaced only when scoring succeeds)" };
-Option<int> chunkSize = new("--chunk-size") { Description = "Rows per call", DefaultValueFactory = _ => new BulkScoringOptions().ChunkSize };
+Option<int> chunkSize = new("--chunk-size") { Description = "Rows per call (with --online, the most: chunks are sized to about 1 s per call)", DefaultValueFactory = _ => new BulkScoringOptions().ChunkSize };
 Option<int> concurrency = new("--concurrency") { Description = "Most calls in flight (lowered automatically while the service throttles)", DefaultValueFactory = _ => new BulkScoringOptions().MaxConcurrency };
 Option<bool> continueOnError = new("--continue-on-error") { Description = "Skip rows whose call fails instead of stopping; each failed range is reported on stderr (exit code 4)" };
 Option<FileInfo?> failedRows = new("--failed-rows") { Description = "With --continue-on-error: also write the failed records, with the header, to this CSV file" };
