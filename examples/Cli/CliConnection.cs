@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using AzureMl.Client;
 using AzureMl.Client.Batch;
+using AzureMl.Client.OnlineEndpoints;
 using AzureMl.Emulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,7 @@ internal sealed class CliConnection : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly AzureMlEmulator? _emulator;
+    private readonly IAzureMlClient? _client;
 
     private CliConnection(ServiceProvider services, string? storageConnectionString, string description, AzureMlEmulator? emulator)
     {
@@ -19,16 +21,29 @@ internal sealed class CliConnection : IAsyncDisposable
         _emulator = emulator;
         StorageConnectionString = storageConnectionString;
         Description = description;
-        Client = services.GetRequiredService<IAzureMlClient>();
+        OnlineClient = services.GetService<IOnlineEndpointClient>();
+        _client = OnlineClient is null ? services.GetRequiredService<IAzureMlClient>() : null;
     }
 
-    public IAzureMlClient Client { get; }
+    /// <summary>The classic web service's client (every command but <c>score --online</c>).</summary>
+    public IAzureMlClient Client => _client
+        ?? throw new InvalidOperationException("This command needs a classic web service; online endpoints are for 'score' only.");
+
+    /// <summary>The online endpoint's client with <c>score --online</c>, else null.</summary>
+    public IOnlineEndpointClient? OnlineClient { get; }
 
     /// <summary>The storage account for batch jobs, or null when none is configured.</summary>
     public string? StorageConnectionString { get; }
 
     /// <summary>Where the calls go, without keys.</summary>
     public string Description { get; }
+
+    /// <summary>Scores rows in chunks against the online endpoint or the classic service, whichever this connection is for.</summary>
+    public IAsyncEnumerable<BulkScoringChunk<ScoringRow>> ScoreBulkAsync(
+        IEnumerable<string> columnNames, IAsyncEnumerable<IReadOnlyList<object?>> rows, BulkScoringOptions options, CancellationToken cancellationToken) =>
+        OnlineClient is { } online
+            ? online.ScoreBulkAsync(columnNames, rows, options, cancellationToken)
+            : Client.ScoreBulkAsync(columnNames, rows, options, cancellationToken);
 
     public string RequireStorage()
     {
@@ -78,21 +93,90 @@ internal sealed class CliConnection : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts the emulator in this process, behind an API Management front, and connects to its online endpoint
+    /// (<see cref="EmulatedOnlineEndpoint.DefaultName"/>: the same feature hashing model as the classic service).
+    /// </summary>
+    public static async Task<CliConnection> StartOnlineEmulatorAsync(string? deployment, CancellationToken cancellationToken)
+    {
+        var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
+        {
+            StorageConnectionString = "UseDevelopmentStorage=true",
+            Gateway = new EmulatorGatewayOptions { Suffix = "azureml-demo", PrimaryKey = "cli-" + Guid.NewGuid().ToString("N") },
+        }, cancellationToken);
+        try
+        {
+            var options = new OnlineEndpointOptions
+            {
+                ScoringUri = emulator.OnlineScoringUri,
+                Deployment = deployment,
+                PrimaryKey = emulator.GetOnlineEndpointKey(EmulatedOnlineEndpoint.DefaultName),
+            };
+            var services = RegisterOnline(options, emulator.PrimarySubscriptionKey);
+            return new CliConnection(services, null, $"the emulator's online endpoint at {emulator.OnlineScoringUri} ({DeploymentText(deployment)})", emulator);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads an online endpoint's connection from environment variables (<c>AZUREML__ONLINE__SCORINGURI</c>,
+    /// <c>AZUREML__ONLINE__PRIMARYKEY</c>, <c>AZUREML__ONLINE__DEPLOYMENT</c>, …) and user secrets
+    /// (<c>AzureMl:Online:…</c>); <paramref name="scoringUri"/> and <paramref name="deployment"/> from the command line
+    /// win. Keys are never taken from the command line.
+    /// </summary>
+    public static CliConnection FromOnlineConfiguration(string? scoringUri, string? deployment)
+    {
+        var configuration = Configuration();
+        var online = configuration.GetSection("Online");
+        var uriText = NullIfEmpty(scoringUri) ?? NullIfEmpty(online["ScoringUri"])
+            ?? throw new CliException(ExitCodes.UsageError,
+                "AzureMl:Online:ScoringUri is not set: pass --scoring-uri or set AZUREML__ONLINE__SCORINGURI to the endpoint's scoring URI "
+                + "(https://{endpoint}.{region}.inference.ml.azure.com/score, shown by 'az ml online-endpoint show' as scoring_uri), or use --emulator --online to try it locally.");
+        if (!Uri.TryCreate(uriText, UriKind.Absolute, out var uri))
+        {
+            throw new CliException(ExitCodes.UsageError, $"The scoring URI '{uriText}' is not an absolute URL, e.g. https://my-endpoint.westeurope.inference.ml.azure.com/score.");
+        }
+
+        var primaryKey = NullIfEmpty(online["PrimaryKey"]);
+        var subscriptionKey = NullIfEmpty(configuration["Gateway:PrimaryKey"]);
+        if (primaryKey is null && subscriptionKey is null)
+        {
+            throw new CliException(ExitCodes.UsageError,
+                "No key for the online endpoint: set AZUREML__ONLINE__PRIMARYKEY (or the user secret AzureMl:Online:PrimaryKey) to the endpoint's primary key "
+                + "('az ml online-endpoint get-credentials', or the endpoint's Consume tab); behind API Management, set AZUREML__GATEWAY__PRIMARYKEY.");
+        }
+
+        deployment = NullIfEmpty(deployment) ?? NullIfEmpty(online["Deployment"]);
+        var options = new OnlineEndpointOptions
+        {
+            ScoringUri = uri,
+            Deployment = deployment,
+            PrimaryKey = primaryKey,
+            SecondaryKey = NullIfEmpty(online["SecondaryKey"]),
+        };
+        var services = RegisterOnline(options, subscriptionKey);
+        return new CliConnection(services, null, $"the online endpoint at {uri.GetLeftPart(UriPartial.Path)} ({DeploymentText(deployment)})", emulator: null);
+    }
+
+    /// <summary>
     /// Reads the connection from environment variables (<c>AZUREML__ENDPOINT</c>, <c>AZUREML__APIKEY</c>, …) and user
     /// secrets (<c>AzureMl:…</c>); <paramref name="endpoint"/>, <paramref name="workspace"/> and <paramref name="service"/>
     /// from the command line win. Keys are never taken from the command line, where shell history and process lists keep them.
     /// </summary>
     public static CliConnection FromConfiguration(Uri? endpoint, string? workspace, string? service)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddUserSecrets(typeof(CliConnection).Assembly, optional: true)
-            .AddEnvironmentVariables()
-            .Build()
-            .GetSection("AzureMl");
+        var configuration = Configuration();
 
+        // Someone who set up an online endpoint and forgot --online learns the switch here.
+        var onlineHint = NullIfEmpty(configuration["Online:ScoringUri"]) is not null
+            ? " AZUREML__ONLINE__SCORINGURI is set: to score against that online endpoint, add --online."
+            : string.Empty;
         string Required(string? value, string key, string option) => !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new CliException(ExitCodes.UsageError, $"AzureMl:{key} is not set: pass {option}, set AZUREML__{key.ToUpperInvariant()}, or use --emulator to try it locally.");
+            : throw new CliException(ExitCodes.UsageError, $"AzureMl:{key} is not set: pass {option}, set AZUREML__{key.ToUpperInvariant()}, or use --emulator to try it locally.{onlineHint}");
 
         var root = endpoint?.ToString() ?? Required(configuration["Endpoint"], "Endpoint", "--endpoint");
         if (!Uri.TryCreate(root, UriKind.Absolute, out var uri))
@@ -116,6 +200,61 @@ internal sealed class CliConnection : IAsyncDisposable
         {
             await _emulator.DisposeAsync();
         }
+    }
+
+    private static IConfigurationSection Configuration() => new ConfigurationBuilder()
+        .AddUserSecrets(typeof(CliConnection).Assembly, optional: true)
+        .AddEnvironmentVariables()
+        .Build()
+        .GetSection("AzureMl");
+
+    private static string DeploymentText(string? deployment) => deployment is null ? "the endpoint's traffic rules pick the deployment" : $"deployment {deployment}";
+
+    /// <summary>Checks a --deployment value before anything starts (the emulator included), with the client's own rule.</summary>
+    public static void ValidateDeployment(string? deployment) =>
+        ThrowIfInvalid(new OnlineEndpointOptions { ScoringUri = new Uri("https://localhost/score"), Deployment = NullIfEmpty(deployment) });
+
+    /// <summary>The options' own checks, each message naming the flag or variable the user sets instead of the property.</summary>
+    private static void ThrowIfInvalid(OnlineEndpointOptions options)
+    {
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new CliException(ExitCodes.UsageError, string.Join(" ", problems.Select(p => p
+                .Replace(nameof(OnlineEndpointOptions.ScoringUri), "The scoring URI (--scoring-uri or AZUREML__ONLINE__SCORINGURI)", StringComparison.Ordinal)
+                .Replace(nameof(OnlineEndpointOptions.Deployment) + " '", "--deployment '", StringComparison.Ordinal)
+                .Replace(nameof(OnlineEndpointOptions.SecondaryKey), "AZUREML__ONLINE__SECONDARYKEY", StringComparison.Ordinal)
+                .Replace(nameof(OnlineEndpointOptions.PrimaryKey), "AZUREML__ONLINE__PRIMARYKEY", StringComparison.Ordinal))));
+        }
+    }
+
+    private static ServiceProvider RegisterOnline(OnlineEndpointOptions options, string? subscriptionKey)
+    {
+        ThrowIfInvalid(options);
+        var services = new ServiceCollection();
+        var client = services.AddAzureMlOnlineEndpoint(o =>
+        {
+            o.ScoringUri = options.ScoringUri;
+            o.Deployment = options.Deployment;
+            o.PrimaryKey = options.PrimaryKey;
+            o.SecondaryKey = options.SecondaryKey;
+        });
+        if (subscriptionKey is not null)
+        {
+            client.AddSubscriptionKey(subscriptionKey);
+        }
+
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            _ = provider.GetRequiredService<IOnlineEndpointClient>();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            provider.Dispose();
+            throw new CliException(ExitCodes.UsageError, string.Join(" ", e.Failures));
+        }
+
+        return provider;
     }
 
     private static ServiceProvider Register(Uri endpoint, string workspace, string service, string? apiKey, string? subscriptionKey)

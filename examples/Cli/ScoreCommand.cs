@@ -12,7 +12,7 @@ namespace AzureMl.Cli;
 /// <summary><c>azureml score input.csv output.csv</c>: bulk request-response scoring with a live progress bar.</summary>
 internal static class ScoreCommand
 {
-    public sealed record Settings(FileInfo Input, FileInfo Output, BulkScoringOptions Options, FileInfo? FailedRows, string? Encoding);
+    public sealed record Settings(FileInfo Input, FileInfo Output, BulkScoringOptions Options, FileInfo? FailedRows, string? Encoding, bool Typed = false);
 
     /// <summary>Checks the flags and paths before anything starts (the emulator included), naming the flags.</summary>
     public static void Validate(Settings settings)
@@ -40,6 +40,7 @@ internal static class ScoreCommand
     {
         var input = await CsvInput.OpenAsync(settings.Input, CsvInput.ParseEncoding(settings.Encoding), cancellationToken);
         var total = input.Records;
+        var kinds = settings.Typed ? await TypedColumns.InferAsync(input, status, cancellationToken) : null;
 
         using var tracker = new ScoreTracker();
         var options = settings.Options;
@@ -64,7 +65,7 @@ internal static class ScoreCommand
                     {
                         var task = context.AddTask("Scoring", maxValue: Math.Max(total, 1));
                         tracker.Attach(task, total, watch);
-                        await foreach (var chunk in connection.Client.ScoreBulkAsync(input.Header, Rows(input, lines, cancellationToken), options, cancellationToken))
+                        await foreach (var chunk in connection.ScoreBulkAsync(input.Header, Rows(input, lines, kinds, cancellationToken), options, cancellationToken))
                         {
                             if (!chunk.Succeeded)
                             {
@@ -107,7 +108,7 @@ internal static class ScoreCommand
 
         foreach (var (first, last, error) in failures)
         {
-            Console.Error.WriteLine($"azureml: {Range(first, last, lines)} failed: {Describe(error)}");
+            Console.Error.WriteLine($"azureml: {Range(first, last, lines)} failed: {Describe(error)}{(connection.OnlineClient is null ? null : CliErrors.OnlineHint(error.ScoringError))}");
         }
 
         if (settings.FailedRows is { } failedRows && failures.Count > 0)
@@ -125,12 +126,13 @@ internal static class ScoreCommand
         return failed > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
     }
 
-    private static async IAsyncEnumerable<IReadOnlyList<object?>> Rows(CsvInput input, List<long> lines, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<IReadOnlyList<object?>> Rows(
+        CsvInput input, List<long> lines, TypedColumns.Kind[]? kinds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var (fields, _, line) in input.ReadRecordsAsync(cancellationToken))
         {
             lines.Add(line);
-            yield return fields;
+            yield return kinds is null ? fields : TypedColumns.Convert(fields, kinds);
         }
     }
 
@@ -144,7 +146,7 @@ internal static class ScoreCommand
     }
 
     private static string Describe(BulkScoringException error) => error.ScoringError is { } e
-        ? $"{e.Status} {e.ErrorCode}{(e.DetailCode is { } d && d != e.ErrorCode ? "/" + d : string.Empty)}: {e.ServerMessage ?? e.Message}"
+        ? $"{e.Status}{(e.ErrorCode is null ? null : " " + e.ErrorCode)}{(e.DetailCode is { } d && d != e.ErrorCode ? "/" + d : string.Empty)}: {e.ServerMessage ?? e.Message}"
         : error.Message;
 
     private static async Task WriteFailedRowsAsync(CsvInput input, List<(long First, long Last, BulkScoringException Error)> failures, FileInfo path, CancellationToken cancellationToken)

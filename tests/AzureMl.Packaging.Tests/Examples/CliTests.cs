@@ -69,6 +69,7 @@ public sealed partial class CliTests : IDisposable
     private static readonly Dictionary<string, string> NoConfiguration = new()
     {
         ["AZUREML__ENDPOINT"] = "", ["AZUREML__WORKSPACEID"] = "", ["AZUREML__SERVICEID"] = "", ["AZUREML__APIKEY"] = "", ["AZUREML__STORAGECONNECTIONSTRING"] = "",
+        ["AZUREML__GATEWAY__PRIMARYKEY"] = "", ["AZUREML__ONLINE__SCORINGURI"] = "", ["AZUREML__ONLINE__PRIMARYKEY"] = "", ["AZUREML__ONLINE__DEPLOYMENT"] = "",
     };
 
     private static Dictionary<string, string> Service(string endpoint, string? storage = null) => new(NoConfiguration)
@@ -362,5 +363,103 @@ public sealed partial class CliTests : IDisposable
         text.Should().Contain("has no column 'Col2'").And.NotContain("   at ");
         text.Split('\n').Where(l => l.Contains("Submitted job", StringComparison.Ordinal)).Should().ContainSingle(text);
         text.Split('\n').Select(l => l.Trim()).Should().NotContain("Uploading");
+    }
+
+    [Fact]
+    public async Task ScoreOnline_WithEmulator_WritesTheFeatureColumnsLikeTheClassicService()
+    {
+        var input = Write("in.csv", "Col2\nThis is a good day\n\"Quoted, with a comma\"\nthird\n");
+        var output = Path.Combine(_work, "out.csv");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, NoConfiguration, Cli, "score", input, output, "--emulator", "--online", "--chunk-size", "2");
+
+        code.Should().Be(0, text);
+        text.Should().Contain("online endpoint").And.Contain("Scored 3 rows");
+        var lines = await File.ReadAllLinesAsync(output);
+        lines.Should().HaveCount(4);
+        lines[0].Should().Be("Col2," + string.Join(",", Enumerable.Range(0, 8).Select(i => $"Col2_HashingFeature.{i}")));
+        lines[1].Should().Be("This is a good day,1,1,2,2,0,2,0,1");
+        lines[2].Should().Be("\"Quoted, with a comma\"," + string.Join(",", new FeatureHashingModel().Hash("Quoted, with a comma")));
+        lines[3].Should().StartWith("third,");
+    }
+
+    [Fact]
+    public async Task ScoreOnline_MissingScoringUriOrKey_ExitsTwoNamingTheSetting()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+        var output = Path.Combine(_work, "out.csv");
+        var withUri = new Dictionary<string, string>(NoConfiguration) { ["AZUREML__ONLINE__SCORINGURI"] = "https://my-endpoint.westeurope.inference.ml.azure.com/score" };
+
+        var (noUri, noUriText) = await DotNetCli.RunAsync(_work, Timeout, NoConfiguration, Cli, "score", input, output, "--online");
+        var (noKey, noKeyText) = await DotNetCli.RunAsync(_work, Timeout, withUri, Cli, "score", input, output, "--online");
+        var (forgot, forgotText) = await DotNetCli.RunAsync(_work, Timeout, withUri, Cli, "score", input, output);
+
+        noUri.Should().Be(2, noUriText);
+        noUriText.Should().Contain("AzureMl:Online:ScoringUri is not set: pass --scoring-uri or set AZUREML__ONLINE__SCORINGURI").And.NotContain("   at ");
+        noKey.Should().Be(2, noKeyText);
+        noKeyText.Should().Contain("No key for the online endpoint: set AZUREML__ONLINE__PRIMARYKEY");
+        forgot.Should().Be(2, forgotText);
+        forgotText.Should().Contain("AZUREML__ONLINE__SCORINGURI is set: to score against that online endpoint, add --online.");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task ScoreOnline_BadDeploymentName_ExitsTwoBeforeTheEmulatorStarts()
+    {
+        var input = Write("in.csv", "Col2\nfine\n");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, NoConfiguration, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator", "--deployment", "9lives");
+
+        code.Should().Be(2, text);
+        text.Should().Contain("--deployment '9lives' is not a deployment name the endpoint accepts").And.NotContain("Starting the emulator");
+    }
+
+    [Fact]
+    public async Task ScoreOnline_UnknownDeploymentWithContinueOnError_ReportsTheRangeNamingTheFlagAndWritesFailedRows()
+    {
+        var input = Write("in.csv", "Col2\nfirst\nsecond\n");
+        var failed = Path.Combine(_work, "failed.csv");
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, NoConfiguration, Cli, "score", input, Path.Combine(_work, "out.csv"),
+            "--emulator", "--deployment", "green", "--chunk-size", "1", "--continue-on-error", "--failed-rows", failed);
+
+        code.Should().Be(4, text);
+        text.Should().Contain("azureml: record 2 (line 2) failed: 404: The endpoint 'feature-hashing' has no deployment 'green'")
+            .And.Contain("azureml: record 3 (line 3) failed: 404: ")
+            .And.Contain("--deployment (or AZUREML__ONLINE__DEPLOYMENT)")
+            .And.Contain("2 rows in 2 ranges failed");
+        (await File.ReadAllTextAsync(failed)).Should().Be("Col2\r\nfirst\r\nsecond\r\n");
+    }
+
+    [Theory]
+    [InlineData(true, """[["a",1.5,true,"007"],["b",null,false,"12"],["c",-3,null,"x"]]""")]
+    [InlineData(false, """[["a","1.5","true","007"],["b","","FALSE","12"],["c","-3","","x"]]""")]
+    public async Task ScoreOnline_Typed_SendsAllNumericColumnsAsNumbersElseText(bool typed, string data)
+    {
+        using var server = WireMock.Server.WireMockServer.Start();
+        server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/score").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("[0, 1, 0]"));
+        var input = Write("in.csv", "Name,Price,Flag,Code\na,1.5,true,007\nb,,FALSE,12\nc,-3,,x\n");
+        var output = Path.Combine(_work, "out.csv");
+        var environment = new Dictionary<string, string>(NoConfiguration) { ["AZUREML__ONLINE__PRIMARYKEY"] = "online-key-not-printed" };
+        string[] arguments = ["score", input, output, "--scoring-uri", server.Url + "/score", .. typed ? new[] { "--typed" } : []];
+
+        var (code, text) = await DotNetCli.RunAsync(_work, Timeout, environment, [Cli, .. arguments]);
+
+        code.Should().Be(0, text);
+        text.Should().NotContain("online-key-not-printed");
+        if (typed)
+        {
+            // Status lines wrap at 80 columns without a terminal.
+            text.ReplaceLineEndings(" ").Should().Contain("--typed: sending Price as numbers; Flag as booleans (empty cells as null); other columns as text.");
+        }
+
+        var request = server.LogEntries.Should().ContainSingle().Subject.RequestMessage;
+        request.Headers!["Authorization"].Should().Equal("Bearer online-key-not-printed");
+        using var body = System.Text.Json.JsonDocument.Parse(request.Body!);
+        var inputData = body.RootElement.GetProperty("input_data");
+        inputData.GetProperty("columns").GetRawText().Should().Be("""["Name","Price","Flag","Code"]""");
+        inputData.GetProperty("data").GetRawText().Should().Be(data);
+        (await File.ReadAllTextAsync(output)).Should().Be("prediction\r\n0\r\n1\r\n0\r\n");
     }
 }
