@@ -33,10 +33,8 @@ public static class AzureMlClientBulkExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(rows);
-        var columns = new ScoringTable(columnNames).RawColumnNames;
-        options = Checked(options);
-        return BulkScoringEngine.RunAsync(Scorer(client, columns, options), columns, rows, BulkRows.ToCells, static (output, _) => output.Rows, options, cancellationToken);
+        var checkedOptions = Checked(options);
+        return BulkRows.Cells(columns => Scorer(client, columns, checkedOptions), columnNames, rows, checkedOptions, cancellationToken);
     }
 
     /// <inheritdoc cref="ScoreBulkAsync(IAzureMlClient, IEnumerable{string}, IAsyncEnumerable{IReadOnlyList{object?}}, BulkScoringOptions?, CancellationToken)"/>
@@ -79,11 +77,8 @@ public static class AzureMlClientBulkExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(rows);
-        var input = new InputRowMapper<TInput>(inputType, nameof(inputType));
-        var output = new OutputRowMapper<TOutput>(outputType, nameof(outputType));
-        options = Checked(options);
-        return BulkScoringEngine.RunAsync(Scorer(client, input.Columns, options), input.Columns, rows, input.ToCells, output.Read, options, cancellationToken);
+        var checkedOptions = Checked(options);
+        return BulkRows.Records(columns => Scorer(client, columns, checkedOptions), rows, inputType, outputType, checkedOptions, cancellationToken);
     }
 
     /// <inheritdoc cref="ScoreBulkAsync{TInput, TOutput}(IAzureMlClient, IAsyncEnumerable{TInput}, JsonTypeInfo{TInput}, JsonTypeInfo{TOutput}, BulkScoringOptions?, CancellationToken)"/>
@@ -123,21 +118,7 @@ public static class AzureMlClientBulkExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(rows);
-        var input = new InputRowMapper<TInput>(inputType, nameof(inputType));
-        var output = new OutputRowMapper<TOutput>(outputType, nameof(outputType));
-        var table = new ScoringTable(input.Columns);
-        long index = 0;
-        foreach (var row in rows)
-        {
-            table.RawRows.Add(input.ToCells(row, index++));
-        }
-
-        if (table.RawRows.Count == 0)
-        {
-            throw new ArgumentException("There are no rows: pass at least one record.", nameof(rows));
-        }
-
+        var (table, output) = BulkRows.OneCall(rows, inputType, outputType, typed: false);
         var result = await client.ExecuteAsync(new ScoringRequest(table), new ScoringOptions { Details = true }, cancellationToken).ConfigureAwait(false);
         return output.Read(result.DefaultOutput, 0);
     }
