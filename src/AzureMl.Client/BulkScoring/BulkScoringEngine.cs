@@ -468,7 +468,7 @@ internal static class BulkScoringEngine
             lock (_lock)
             {
                 snapshot = new BulkScoringProgress(
-                    Interlocked.Read(ref _sent), Interlocked.Read(ref _scored), Interlocked.Read(ref _failed), Volatile.Read(ref _retries), _waits, _delay, _limiter.Limit);
+                    Interlocked.Read(ref _sent), Interlocked.Read(ref _scored), Interlocked.Read(ref _failed), Volatile.Read(ref _retries), _waits, _delay, _limiter.Limit, sizer.Current);
             }
 
             progress.Report(snapshot);

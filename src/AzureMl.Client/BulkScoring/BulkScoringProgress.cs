@@ -8,7 +8,8 @@ namespace AzureMl.Client;
 /// <param name="throttlingWaits">Waits caused by throttling (503 or 429).</param>
 /// <param name="throttlingDelay">The sum of those waits.</param>
 /// <param name="concurrency">The number of calls the run currently allows in flight.</param>
-public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long rowsFailed, int retries, int throttlingWaits, TimeSpan throttlingDelay, int concurrency)
+/// <param name="chunkSize">The rows per call the run is reading chunks with now.</param>
+public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long rowsFailed, int retries, int throttlingWaits, TimeSpan throttlingDelay, int concurrency, int chunkSize)
     : IEquatable<BulkScoringProgress>
 {
     /// <summary>Rows whose chunk has been sent at least once.</summary>
@@ -32,6 +33,12 @@ public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long 
     /// <summary>The number of calls the run currently allows in flight (lowered by throttling, raised back by successes).</summary>
     public int Concurrency { get; } = concurrency;
 
+    /// <summary>
+    /// The rows per call the run is reading chunks with now: <see cref="BulkScoringOptions.ChunkSize"/>, or less while
+    /// sizes adapt to <see cref="BulkScoringOptions.TargetCallDuration"/>.
+    /// </summary>
+    public int ChunkSize { get; } = chunkSize;
+
     /// <summary>Compares two snapshots field by field.</summary>
     /// <param name="left">A snapshot.</param>
     /// <param name="right">Another snapshot.</param>
@@ -47,16 +54,16 @@ public readonly struct BulkScoringProgress(long rowsSent, long rowsScored, long 
     /// <inheritdoc/>
     public bool Equals(BulkScoringProgress other) =>
         RowsSent == other.RowsSent && RowsScored == other.RowsScored && RowsFailed == other.RowsFailed && Retries == other.Retries
-        && ThrottlingWaits == other.ThrottlingWaits && ThrottlingDelay == other.ThrottlingDelay && Concurrency == other.Concurrency;
+        && ThrottlingWaits == other.ThrottlingWaits && ThrottlingDelay == other.ThrottlingDelay && Concurrency == other.Concurrency && ChunkSize == other.ChunkSize;
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is BulkScoringProgress other && Equals(other);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(RowsSent, RowsScored, RowsFailed, Retries, ThrottlingWaits, ThrottlingDelay, Concurrency);
+    public override int GetHashCode() => HashCode.Combine(RowsSent, RowsScored, RowsFailed, Retries, ThrottlingWaits, ThrottlingDelay, Concurrency, ChunkSize);
 
     /// <summary>Describes the snapshot.</summary>
     /// <returns>The counters.</returns>
     public override string ToString() =>
-        $"Sent {RowsSent}, scored {RowsScored}, failed {RowsFailed}, retries {Retries}, throttling waits {ThrottlingWaits} ({ThrottlingDelay}), concurrency {Concurrency}";
+        $"Sent {RowsSent}, scored {RowsScored}, failed {RowsFailed}, retries {Retries}, throttling waits {ThrottlingWaits} ({ThrottlingDelay}), concurrency {Concurrency}, chunk size {ChunkSize}";
 }

@@ -48,8 +48,9 @@ internal sealed class ChunkSizer
         {
             seen = Volatile.Read(ref _current);
 
-            // Growth is bounded (twice the rows just timed) so one fast answer cannot jump to a size never measured.
-            next = (int)Math.Clamp(Math.Min(fits, rows * 2.0), _min, _max);
+            // Growth is bounded (twice the rows just timed) so one fast answer cannot jump to a size never measured; a
+            // short chunk (the last one) that fits does not lower the size.
+            next = (int)Math.Clamp(Math.Min(fits, Math.Max(seen, rows * 2.0)), _min, _max);
         }
         while (Interlocked.CompareExchange(ref _current, next, seen) != seen);
     }

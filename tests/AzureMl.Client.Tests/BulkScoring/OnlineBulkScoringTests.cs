@@ -118,7 +118,8 @@ public sealed class OnlineBulkScoringTests
         using var sp = Build(server.Url + "/score", time);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
-        var chunks = await CollectAsync(client.ScoreBulkAsync(["n", "text", "flag"], Numbered(1_000), new BulkScoringOptions { MaxConcurrency = 1, TargetCallDuration = TimeSpan.FromSeconds(1) }));
+        var reports = new List<BulkScoringProgress>();
+        var chunks = await CollectAsync(client.ScoreBulkAsync(["n", "text", "flag"], Numbered(1_000), new BulkScoringOptions { MaxConcurrency = 1, TargetCallDuration = TimeSpan.FromSeconds(1), Progress = new SyncProgress(reports) }));
 
         var sizes = chunks.Select(c => c.RowCount).ToList();
         sizes[0].Should().Be(16, "sizes start small before any call is timed: " + string.Join(",", sizes));
@@ -126,6 +127,8 @@ public sealed class OnlineBulkScoringTests
         sizes.Take(4).Should().OnlyContain(s => s == 16, "the window of 4 chunks is read before the first answer");
         sizes.Skip(8).SkipLast(1).Should().OnlyContain(s => s == 50, "sizes settle where a call takes the target: " + string.Join(",", sizes));
         chunks.SelectMany(c => c.Results).Select(r => r.GetInt32("prediction")).Should().Equal(Enumerable.Range(0, 1_000).Select(i => i * 2));
+        reports[0].ChunkSize.Should().Be(16);
+        reports[^1].ChunkSize.Should().Be(50, "progress reports the size the run reads chunks with");
     }
 
     [Fact]
