@@ -144,6 +144,31 @@ public class OnlineBulkThroughputBenchmarks
         return Bulk;
     }
 
+    // The ceiling with each answer read into a ScoringOutput by the client's own parser: what the parse alone costs
+    // the run, with no chunking, ordering or retries, at the same concurrency.
+    [Benchmark(OperationsPerInvoke = BulkThroughputBenchmarks.BulkRows, Description = "Ceiling, each answer parsed by the online client's parser")]
+    public async Task<int> EndpointCeilingParsed()
+    {
+        var next = -1;
+        var scored = 0;
+        var workers = Enumerable.Range(0, InFlight).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < _idealBodies.Length)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, _scoringUri) { Content = new ByteArrayContent(_idealBodies[i]) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                var answer = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                Interlocked.Add(ref scored, MlflowPayload.Read(answer, OnlineEndpointOptions.DefaultSingleColumnName).RowCount);
+            }
+        });
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return scored;
+    }
+
     /// <summary>An MLflow DataFrame body in split orientation, as the client writes it.</summary>
     internal static byte[] BodyOf(string?[][] rows)
     {

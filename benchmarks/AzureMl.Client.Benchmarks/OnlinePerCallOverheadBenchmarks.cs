@@ -29,6 +29,7 @@ public class OnlinePerCallOverheadBenchmarks
     public void Setup()
     {
         var response = CannedAnswer(Rows);
+        Console.WriteLine($"// Online per-call: {Rows} rows × 3 columns in, an answer of {response.Length:N0} bytes");
         _handWrittenHttp = new HttpClient(new DrainingCannedHandler(response));
         _handWrittenHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "benchmark-key");
         _handWrittenHttp.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
