@@ -59,3 +59,43 @@ public sealed class DrainingCannedHandler(byte[] body) : DelegatingHandler(new C
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }
+
+// The contract a hand-written client would declare for an MLflow online endpoint: POST …/score with a DataFrame in
+// split orientation, answered with one object per row.
+public sealed class HandWrittenMlflowRequest
+{
+    [JsonPropertyName("input_data")]
+    public HandWrittenDataFrame InputData { get; set; } = new();
+}
+
+public sealed class HandWrittenDataFrame
+{
+    [JsonPropertyName("columns")]
+    public string[] Columns { get; set; } = [];
+
+    [JsonPropertyName("index")]
+    public int[] Index { get; set; } = [];
+
+    [JsonPropertyName("data")]
+    public object?[][] Data { get; set; } = [];
+}
+
+public sealed class HandWrittenPrediction
+{
+    public int Col1 { get; set; }
+
+    public string? Col2 { get; set; }
+
+    [JsonPropertyName("Scored Labels")]
+    public int ScoredLabels { get; set; }
+
+    [JsonPropertyName("Scored Probabilities")]
+    public double ScoredProbabilities { get; set; }
+}
+
+[JsonSerializable(typeof(HandWrittenMlflowRequest))]
+[JsonSerializable(typeof(HandWrittenPrediction[]))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
+public sealed partial class HandWrittenMlflowJsonContext : JsonSerializerContext;

@@ -16,6 +16,9 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
     public const string ApiKey = "benchmark-api-key";
     public const string WorkspaceId = "0123456789abcdef0123456789abcdef";
     public const string ServiceId = "fedcba9876543210fedcba9876543210";
+
+    /// <summary>The online endpoint's primary key (the emulator's default endpoint, feature hashing).</summary>
+    public const string OnlineKey = "benchmark-online-key";
     private const string TaskSet = "/usr/bin/taskset";
     private readonly Process _process;
 
@@ -32,7 +35,15 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
 
     public string ServiceUri => $"{ServiceRoot}workspaces/{WorkspaceId}/services/{ServiceId}";
 
-    public static async Task<PinnedEmulatorProcess> StartAsync(int maxConcurrentRequests)
+    /// <summary>The scoring URI of the emulator's default online endpoint (<c>feature-hashing</c>).</summary>
+    public Uri OnlineScoringUri => new(ServiceRoot, $"onlineEndpoints/{EmulatedOnlineEndpoint.DefaultName}/score");
+
+    /// <param name="maxConcurrentRequests">The classic service's concurrent call limit.</param>
+    /// <param name="onlineMaxConcurrentRequestsPerInstance">
+    /// The online deployment's <c>max_concurrent_requests_per_instance</c> (one instance): it answers 429 beyond twice
+    /// this many calls in flight.
+    /// </param>
+    public static async Task<PinnedEmulatorProcess> StartAsync(int maxConcurrentRequests, int onlineMaxConcurrentRequestsPerInstance = 1)
     {
         // The emulator program next to this one (a project reference copies it, with its app host).
         var program = Path.Combine(AppContext.BaseDirectory, "AzureMl.Emulator");
@@ -51,6 +62,8 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
         foreach (var argument in (string[])["-c", "0", program, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--api-key", ApiKey, "--workspace", WorkspaceId, "--service", ServiceId,
             "--max-concurrent-requests", maxConcurrentRequests.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--online-max-concurrent-requests", onlineMaxConcurrentRequestsPerInstance.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--online-primary-key", OnlineKey,
             "--storage", "UseDevelopmentStorage=true"])
         {
             start.ArgumentList.Add(argument);

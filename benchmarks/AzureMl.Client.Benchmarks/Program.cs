@@ -13,6 +13,14 @@ if (args.Length > 0 && args[0] == "--paired")
     var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40;
     return await PairedBulkFraction.RunAsync(BenchmarkSettings.Quick ? 2 : rounds, warmupRounds: BenchmarkSettings.Quick ? 1 : 10);
 }
+// --paired-online [rounds] measures online bulk scoring against the online endpoint's ceiling in interleaved rounds;
+// --paired-online-parse [rounds] the ceiling with its answers parsed by the online client's parser instead.
+if (args.Length > 0 && args[0] is "--paired-online" or "--paired-online-parse")
+{
+    var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40;
+    return await PairedBulkFraction.RunOnlineAsync(BenchmarkSettings.Quick ? 2 : rounds, warmupRounds: BenchmarkSettings.Quick ? 1 : 10, parsedCeiling: args[0] == "--paired-online-parse");
+}
+
 // --paired-faults [rounds] measures bulk scoring with 10% of calls faulted against no faults, in interleaved rounds.
 if (args.Length > 0 && args[0] == "--paired-faults")
 {
