@@ -46,159 +46,409 @@ internal static class MlflowPayload
     /// <c>json.dumps(…)</c>) is read as what it holds.
     /// </summary>
     /// <exception cref="FormatException">The answer is none of these forms; the message says what it is.</exception>
-    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName)
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName) => Read(body.Span, singleColumnName);
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName)
     {
-        using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-        var root = doc.RootElement;
-        if (root.ValueKind == JsonValueKind.String)
+        // Two passes of one reader: the first finds the shape (columns, rows), the second copies each cell's text
+        // once, into the output's own buffers. No element tree, no string per cell.
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        Next(ref reader);
+        switch (reader.TokenType)
         {
-            var inner = root.GetString()!;
-            var trimmed = inner.TrimStart();
-            if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
+            case JsonTokenType.String:
+                var inner = reader.GetString()!;
+                End(ref reader);
+                var trimmed = inner.TrimStart();
+                if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
+                {
+                    return Read(Encoding.UTF8.GetBytes(inner), singleColumnName);
+                }
+
+                throw new FormatException("the answer is a JSON string, not an array of predictions or an object of columns");
+            case JsonTokenType.StartArray:
+            case JsonTokenType.StartObject:
+                var shape = Shape.Of(json, singleColumnName);
+                using (var cells = new Cells(json.Length, shape.Rows * shape.Names.Count))
+                {
+                    shape.Fill(json, cells);
+                    return cells.Build(shape.Names, shape.Rows);
+                }
+
+            default:
+                throw new FormatException($"the answer is a JSON {Describe(reader.TokenType)}, not an array of predictions or an object of columns");
+        }
+    }
+
+    private static void Next(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new FormatException("the answer is empty");
+        }
+    }
+
+    /// <summary>Reads past the end of the root value: anything after it is invalid JSON.</summary>
+    private static void End(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new FormatException("the answer holds more than one JSON value");
+        }
+    }
+
+    /// <summary>The answer's form, columns and row count (the first pass).</summary>
+    private sealed class Shape
+    {
+        private readonly List<byte[]> _utf8Names = [];
+
+        private Shape(Form form, string? singleColumnName)
+        {
+            FormOf = form;
+            if (singleColumnName is not null)
             {
-                return Read(Encoding.UTF8.GetBytes(inner), singleColumnName);
+                Names.Add(singleColumnName);
             }
         }
 
-        return root.ValueKind switch
+        private enum Form
         {
-            JsonValueKind.Array => ReadArray(root, singleColumnName),
-            JsonValueKind.Object => ReadColumns(root),
-            _ => throw new FormatException($"the answer is a JSON {Describe(root.ValueKind)}, not an array of predictions or an object of columns"),
-        };
-    }
-
-    private static ScoringOutput ReadArray(JsonElement root, string singleColumnName)
-    {
-        var length = root.GetArrayLength();
-        if (length == 0)
-        {
-            return new ScoringOutput(OutputName, null, [singleColumnName], null, []);
+            Single,
+            Rows,
+            Records,
+            Columns,
         }
 
-        var first = root[0].ValueKind;
-        if (first == JsonValueKind.Object)
+        public List<string> Names { get; } = [];
+
+        public int Rows { get; private set; }
+
+        private Form FormOf { get; }
+
+        public static Shape Of(ReadOnlySpan<byte> json, string singleColumnName)
         {
-            var names = new List<string>();
-            var index = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var item in root.EnumerateArray())
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            Next(ref reader);
+            return reader.TokenType == JsonTokenType.StartObject ? OfColumns(ref reader) : OfArray(ref reader, singleColumnName);
+        }
+
+        private static Shape OfArray(ref Utf8JsonReader reader, string singleColumnName)
+        {
+            Next(ref reader);
+            var first = reader.TokenType;
+            var shape = first switch
             {
-                if (item.ValueKind != JsonValueKind.Object)
+                JsonTokenType.StartObject => new Shape(Form.Records, null),
+                JsonTokenType.StartArray => new Shape(Form.Rows, null),
+                _ => new Shape(Form.Single, singleColumnName),
+            };
+
+            var width = 0;
+            while (reader.TokenType != JsonTokenType.EndArray)
+            {
+                switch (shape.FormOf)
                 {
-                    throw new FormatException($"the answer mixes row objects with a JSON {Describe(item.ValueKind)}");
+                    case Form.Records:
+                        Expect(ref reader, JsonTokenType.StartObject, "the answer mixes row objects with a JSON");
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            if (shape.Find(ref reader, shape.Names.Count) < 0)
+                            {
+                                shape.Add(reader.GetString()!);
+                            }
+
+                            reader.Read();
+                            reader.Skip();
+                        }
+
+                        break;
+                    case Form.Rows:
+                        Expect(ref reader, JsonTokenType.StartArray, "the answer mixes rows (arrays) with a JSON");
+                        var count = 0;
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            reader.Skip();
+                            count++;
+                        }
+
+                        width = Math.Max(width, count);
+                        break;
+                    default:
+                        if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                        {
+                            throw new FormatException($"the answer mixes single predictions with a JSON {Describe(reader.TokenType)}");
+                        }
+
+                        break;
                 }
 
-                foreach (var p in item.EnumerateObject())
+                shape.Rows++;
+                Next(ref reader);
+            }
+
+            End(ref reader);
+            if (shape.FormOf == Form.Rows)
+            {
+                for (var c = 0; c < width; c++)
                 {
-                    if (index.TryAdd(p.Name, names.Count))
+                    shape.Names.Add(c.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
+            return shape;
+        }
+
+        private static Shape OfColumns(ref Utf8JsonReader reader)
+        {
+            var shape = new Shape(Form.Columns, null);
+            var rows = -1;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw new FormatException($"the answer is an object whose member \"{Truncate(name)}\" is a JSON {Describe(reader.TokenType)}, not a column (an array)");
+                }
+
+                var count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                    count++;
+                }
+
+                if (rows >= 0 && count != rows)
+                {
+                    throw new FormatException($"the answer's columns differ in length ({rows} and {count} values)");
+                }
+
+                rows = count;
+                shape.Add(name);
+            }
+
+            End(ref reader);
+            if (shape.Names.Count == 0)
+            {
+                throw new FormatException("the answer is an empty JSON object");
+            }
+
+            shape.Rows = rows;
+            return shape;
+        }
+
+        /// <summary>Copies every cell into <paramref name="cells"/> at its row-major place (the second pass).</summary>
+        public void Fill(ReadOnlySpan<byte> json, Cells cells)
+        {
+            var width = Names.Count;
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            reader.Read();
+            if (FormOf == Form.Columns)
+            {
+                var column = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    reader.Read();
+                    var row = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        names.Add(p.Name);
+                        cells.Add((row++ * width) + column, ref reader, json);
                     }
+
+                    column++;
                 }
+
+                return;
             }
 
-            var rows = new List<IReadOnlyList<string?>>(length);
-            foreach (var item in root.EnumerateArray())
+            var r = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                var row = new string?[names.Count];
-                foreach (var p in item.EnumerateObject())
+                switch (FormOf)
                 {
-                    row[index[p.Name]] = Cell(p.Value);
+                    case Form.Records:
+                        var expected = 0;
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            var c = Find(ref reader, expected);
+                            reader.Read();
+                            cells.Add((r * width) + c, ref reader, json);
+                            expected = c + 1;
+                        }
+
+                        break;
+                    case Form.Rows:
+                        var i = 0;
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            cells.Add((r * width) + i++, ref reader, json);
+                        }
+
+                        break;
+                    default:
+                        cells.Add(r, ref reader, json);
+                        break;
                 }
 
-                rows.Add(row);
+                r++;
             }
-
-            return new ScoringOutput(OutputName, null, names, null, rows);
         }
 
-        if (first == JsonValueKind.Array)
+        private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string mixes)
         {
-            var width = root.EnumerateArray().Max(item => item.ValueKind == JsonValueKind.Array
-                ? item.GetArrayLength()
-                : throw new FormatException($"the answer mixes rows (arrays) with a JSON {Describe(item.ValueKind)}"));
-            var rows = new List<IReadOnlyList<string?>>(length);
-            foreach (var item in root.EnumerateArray())
+            if (reader.TokenType != type)
             {
-                var row = new string?[width];
-                var c = 0;
-                foreach (var cell in item.EnumerateArray())
+                throw new FormatException($"{mixes} {Describe(reader.TokenType)}");
+            }
+        }
+
+        /// <summary>The column of the property name the reader is on: tried at <paramref name="expected"/> first (rows keep their order), else searched; -1 when new.</summary>
+        private int Find(ref Utf8JsonReader reader, int expected)
+        {
+            if (expected < _utf8Names.Count && reader.ValueTextEquals(_utf8Names[expected]))
+            {
+                return expected;
+            }
+
+            for (var c = 0; c < _utf8Names.Count; c++)
+            {
+                if (reader.ValueTextEquals(_utf8Names[c]))
                 {
-                    row[c++] = Cell(cell);
+                    return c;
                 }
-
-                rows.Add(row);
             }
 
-            var names = Enumerable.Range(0, width).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-            return new ScoringOutput(OutputName, null, names, null, rows);
+            return -1;
         }
 
-        var single = new List<IReadOnlyList<string?>>(length);
-        foreach (var item in root.EnumerateArray())
+        private void Add(string name)
         {
-            if (item.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
-            {
-                throw new FormatException($"the answer mixes single predictions with a JSON {Describe(item.ValueKind)}");
-            }
-
-            single.Add([Cell(item)]);
+            Names.Add(name);
+            _utf8Names.Add(Encoding.UTF8.GetBytes(name));
         }
-
-        return new ScoringOutput(OutputName, null, [singleColumnName], null, single);
     }
 
-    private static ScoringOutput ReadColumns(JsonElement root)
+    /// <summary>
+    /// Cells copied as text into a scratch buffer in the order they are read, then laid out row-major in the
+    /// output's own arrays: strings unescaped, numbers as written, booleans as <c>True</c>/<c>False</c>, nested values
+    /// as their JSON text, absent cells (a record without the column) as null.
+    /// </summary>
+    private sealed class Cells : IDisposable
     {
-        var names = new List<string>();
-        var columns = new List<JsonElement>();
-        var rowCount = -1;
-        foreach (var p in root.EnumerateObject())
+        private readonly int _count;
+        private byte[] _scratch;
+        private int _length;
+        private int[] _starts;
+        private int[] _lengths;
+
+        public Cells(int bodyLength, int count)
         {
-            if (p.Value.ValueKind != JsonValueKind.Array)
-            {
-                throw new FormatException($"the answer is an object whose member \"{Truncate(p.Name)}\" is a JSON {Describe(p.Value.ValueKind)}, not a column (an array)");
-            }
+            _count = count;
 
-            var count = p.Value.GetArrayLength();
-            if (rowCount >= 0 && count != rowCount)
-            {
-                throw new FormatException($"the answer's columns differ in length ({rowCount} and {count} values)");
-            }
-
-            rowCount = count;
-            names.Add(p.Name);
-            columns.Add(p.Value);
+            // Cell text is never longer than its JSON form, so the body length bounds the scratch.
+            _scratch = ArrayPool<byte>.Shared.Rent(Math.Max(bodyLength, 16));
+            _starts = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+            _lengths = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+            _lengths.AsSpan(0, count).Fill(-1);
         }
 
-        if (names.Count == 0)
+        public void Add(int index, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
-            throw new FormatException("the answer is an empty JSON object");
-        }
-
-        var rows = new List<IReadOnlyList<string?>>(rowCount);
-        for (var r = 0; r < rowCount; r++)
-        {
-            var row = new string?[names.Count];
-            for (var c = 0; c < names.Count; c++)
+            var start = _length;
+            var scratch = _scratch.AsSpan(start);
+            switch (reader.TokenType)
             {
-                row[c] = Cell(columns[c][r]);
+                case JsonTokenType.Null:
+                    _lengths[index] = -1;
+                    return;
+                case JsonTokenType.String when reader.ValueIsEscaped:
+                    _length += reader.CopyString(scratch);
+                    break;
+                case JsonTokenType.String:
+                    var text = reader.ValueSpan;
+                    if (!System.Text.Unicode.Utf8.IsValid(text))
+                    {
+                        throw new FormatException("the answer holds text that is not valid UTF-8");
+                    }
+
+                    text.CopyTo(scratch);
+                    _length += text.Length;
+                    break;
+                case JsonTokenType.True:
+                    "True"u8.CopyTo(scratch);
+                    _length += 4;
+                    break;
+                case JsonTokenType.False:
+                    "False"u8.CopyTo(scratch);
+                    _length += 5;
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    var from = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    var raw = json[from..(int)reader.BytesConsumed];
+                    raw.CopyTo(scratch);
+                    _length += raw.Length;
+                    break;
+                default:
+                    reader.ValueSpan.CopyTo(scratch);
+                    _length += reader.ValueSpan.Length;
+                    break;
             }
 
-            rows.Add(row);
+            _starts[index] = start;
+            _lengths[index] = _length - start;
         }
 
-        return new ScoringOutput(OutputName, null, names, null, rows);
+        public ScoringOutput Build(List<string> names, int rows)
+        {
+            var total = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                total += Math.Max(_lengths[i], 0);
+            }
+
+            var data = GC.AllocateUninitializedArray<byte>(total);
+            var ends = new int[_count];
+            var at = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                var length = _lengths[i];
+                if (length < 0)
+                {
+                    ends[i] = ~at;
+                    continue;
+                }
+
+                _scratch.AsSpan(_starts[i], length).CopyTo(data.AsSpan(at));
+                at += length;
+                ends[i] = at;
+            }
+
+            return new ScoringOutput(OutputName, null, [.. names], null, names.Count, rows, data, ends);
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            ArrayPool<int>.Shared.Return(_starts);
+            ArrayPool<int>.Shared.Return(_lengths);
+            _scratch = [];
+            _starts = [];
+            _lengths = [];
+        }
     }
 
-    /// <summary>A cell as text: strings as they are, numbers and booleans in their JSON form, nested values as JSON.</summary>
-    private static string? Cell(JsonElement value) => value.ValueKind switch
+    private static string Describe(JsonTokenType token) => token switch
     {
-        JsonValueKind.Null or JsonValueKind.Undefined => null,
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.True => "True",
-        JsonValueKind.False => "False",
-        _ => value.GetRawText(),
+        JsonTokenType.Number => "number",
+        JsonTokenType.String => "string",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        _ => "value",
     };
 
     private static string Describe(JsonValueKind kind) => kind switch
