@@ -157,7 +157,7 @@ public sealed class BatchRunOptions : IValidatableObject
 
         if (OutputNames.Concat(OutputBlobNames.Keys).Any(string.IsNullOrWhiteSpace))
         {
-            yield return OptionsValidation.Problem($"{nameof(OutputNames)}: output names must not be empty: use the port names the web service shows, e.g. output1.");
+            yield return OptionsValidation.Problem($"{nameof(OutputNames)} and {nameof(OutputBlobNames)} must not hold empty output names: use the port names the web service shows, e.g. output1.");
         }
 
         foreach (var (name, blob) in OutputBlobNames)
