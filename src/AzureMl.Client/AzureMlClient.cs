@@ -30,7 +30,7 @@ public sealed partial class AzureMlClient : IAzureMlClient, IBulkScoringSource
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
+        options.ThrowIfInvalid(nameof(options));
         _binding = new Binding(options.Clone());
         TimeProvider = timeProvider ?? TimeProvider.System;
         BatchRunContext.Register(this, TimeProvider);
@@ -58,7 +58,7 @@ public sealed partial class AzureMlClient : IAzureMlClient, IBulkScoringSource
     /// </summary>
     internal void Rebind(AzureMlClientOptions options)
     {
-        options.ThrowIfInvalid();
+        options.ThrowIfInvalid(nameof(options));
         _binding = new Binding(options.Clone());
     }
 

@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using AzureMl.Client.Internal;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client;
 
@@ -8,7 +11,7 @@ namespace AzureMl.Client;
 /// The client copies them when it is built, so later changes do not affect it.
 /// </summary>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class AzureMlClientOptions
+public sealed class AzureMlClientOptions : IValidatableObject
 {
     /// <summary>The default <see cref="ApiVersion"/>.</summary>
     public const string DefaultApiVersion = "2.0";
@@ -18,6 +21,7 @@ public sealed class AzureMlClientOptions
     /// API Management gateway URL with its API suffix such as <c>https://contoso.azure-api.net/azureml-demo</c>.
     /// </summary>
     /// <value>Required; no default. Must be an absolute <c>http</c> or <c>https</c> URI without query or fragment.</value>
+    [Required(ErrorMessage = nameof(Endpoint) + " is required: set it to the service root, e.g. https://ussouthcentral.services.azureml.net or an API Management URL with its API suffix.")]
     public Uri? Endpoint { get; set; }
 
     /// <summary>How the service path is formed below <see cref="Endpoint"/>.</summary>
@@ -45,68 +49,58 @@ public sealed class AzureMlClientOptions
 
     /// <summary>The <c>api-version</c> query value sent on every call.</summary>
     /// <value>Default: <c>2.0</c>, the only version the classic service accepts.</value>
+    [Required(ErrorMessage = nameof(ApiVersion) + " is required; the classic service accepts " + DefaultApiVersion + ".")]
     public string ApiVersion { get; set; } = DefaultApiVersion;
 
     /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
     /// <returns>An empty list when the settings are usable.</returns>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(AzureMlClientOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
-        if (Endpoint is null)
+        // A missing Endpoint or ApiVersion is reported by [Required].
+        if (Endpoint is not null && (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttps && Endpoint.Scheme != Uri.UriSchemeHttp)))
         {
-            errors.Add($"{nameof(Endpoint)} is required: set it to the service root, e.g. https://ussouthcentral.services.azureml.net or an API Management URL with its API suffix.");
+            yield return OptionsValidation.Problem($"{nameof(Endpoint)} must be an absolute http or https URI.");
         }
-        else if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttps && Endpoint.Scheme != Uri.UriSchemeHttp))
+        else if (Endpoint is not null && (!string.IsNullOrEmpty(Endpoint.Query) || !string.IsNullOrEmpty(Endpoint.Fragment)))
         {
-            errors.Add($"{nameof(Endpoint)} must be an absolute http or https URI.");
-        }
-        else if (!string.IsNullOrEmpty(Endpoint.Query) || !string.IsNullOrEmpty(Endpoint.Fragment))
-        {
-            errors.Add($"{nameof(Endpoint)} must not carry a query or fragment: give the service root only; the client adds paths and api-version itself.");
+            yield return OptionsValidation.Problem($"{nameof(Endpoint)} must not carry a query or fragment: give the service root only; the client adds paths and api-version itself.");
         }
 
-        if (PathStyle == AzureMlPathStyle.Workspace)
+        var (idName, id) = PathStyle switch
         {
-            Guard.CollectPathSegmentError(WorkspaceId, nameof(WorkspaceId), errors);
+            AzureMlPathStyle.Workspace => (nameof(WorkspaceId), WorkspaceId),
+            AzureMlPathStyle.Subscription => (nameof(SubscriptionId), SubscriptionId),
+            _ => (null, null),
+        };
+        if (idName is null)
+        {
+            yield return OptionsValidation.Problem($"{nameof(PathStyle)} has an unknown value {(int)PathStyle}: use Workspace or Subscription.");
         }
-        else if (PathStyle == AzureMlPathStyle.Subscription)
+        else if (Guard.PathSegmentProblem(id) is { } idProblem)
         {
-            Guard.CollectPathSegmentError(SubscriptionId, nameof(SubscriptionId), errors);
-        }
-        else
-        {
-            errors.Add($"{nameof(PathStyle)} has an unknown value {(int)PathStyle}: use Workspace or Subscription.");
+            yield return OptionsValidation.Problem($"{idName} {idProblem}");
         }
 
-        Guard.CollectPathSegmentError(ServiceId, nameof(ServiceId), errors);
+        if (Guard.PathSegmentProblem(ServiceId) is { } serviceProblem)
+        {
+            yield return OptionsValidation.Problem($"{nameof(ServiceId)} {serviceProblem}");
+        }
 
         if (ApiKey is not null && Guard.HasLineBreakOrControl(ApiKey))
         {
-            errors.Add($"{nameof(ApiKey)} contains a line break or control character: copy the key again without them.");
+            yield return OptionsValidation.Problem($"{nameof(ApiKey)} contains a line break or control character: copy the key again without them.");
         }
 
-        if (string.IsNullOrWhiteSpace(ApiVersion))
+        if (!string.IsNullOrWhiteSpace(ApiVersion) && Guard.HasQueryBreakingCharacter(ApiVersion))
         {
-            errors.Add($"{nameof(ApiVersion)} is required; the classic service accepts {DefaultApiVersion}.");
+            yield return OptionsValidation.Problem($"{nameof(ApiVersion)} contains characters that would change the URL query: use {DefaultApiVersion}.");
         }
-        else if (Guard.HasQueryBreakingCharacter(ApiVersion))
-        {
-            errors.Add($"{nameof(ApiVersion)} contains characters that would change the URL query: use {DefaultApiVersion}.");
-        }
-
-        return errors;
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
-    /// <exception cref="ArgumentException">The settings are not usable.</exception>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("Invalid AzureMlClientOptions: " + string.Join(" ", errors));
-        }
-    }
+    internal void ThrowIfInvalid(string paramName) => OptionsValidation.ThrowIfInvalid(Validate(), nameof(AzureMlClientOptions), paramName);
 
     /// <summary>Creates an independent copy of these settings.</summary>
     /// <returns>The copy.</returns>
@@ -125,4 +119,11 @@ public sealed class AzureMlClientOptions
     /// <returns>A description without secrets.</returns>
     public override string ToString() =>
         $"AzureMlClientOptions {{ Endpoint = {Endpoint}, PathStyle = {PathStyle}, WorkspaceId = {WorkspaceId}, SubscriptionId = {SubscriptionId}, ServiceId = {ServiceId}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(none)" : "***")}, ApiVersion = {ApiVersion} }}";
+}
+
+/// <summary>Checks <see cref="AzureMlClientOptions"/>: its attributes and its cross-setting rules.</summary>
+[OptionsValidator]
+internal sealed partial class AzureMlClientOptionsValidator : IValidateOptions<AzureMlClientOptions>
+{
+    public static AzureMlClientOptionsValidator Instance { get; } = new();
 }

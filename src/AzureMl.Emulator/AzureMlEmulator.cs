@@ -103,7 +103,7 @@ public sealed class AzureMlEmulator : IAsyncDisposable
     public static async Task<AzureMlEmulator> StartAsync(AzureMlEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new AzureMlEmulatorOptions();
-        options.Validate();
+        options.ThrowIfInvalid(nameof(options));
         var azurite = options.StorageConnectionString is null ? await AzuriteInstance.StartAsync(options.Azurite, cancellationToken).ConfigureAwait(false) : null;
         try
         {

@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using Azure.Storage.Blobs;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Emulator;
 
 /// <summary>Configures an <see cref="AzureMlEmulator"/>: its address, identity, model, limits, gateway and storage.</summary>
-public sealed class AzureMlEmulatorOptions
+public sealed class AzureMlEmulatorOptions : IValidatableObject
 {
     /// <summary>The default workspace id.</summary>
     public const string DefaultWorkspaceId = "0123456789abcdef0123456789abcdef";
@@ -18,23 +21,28 @@ public sealed class AzureMlEmulatorOptions
     public const int DefaultMaxRequestBytes = 16 * 1024 * 1024;
 
     /// <summary>Gets or sets the loopback port to listen on.</summary>
-    /// <value>0, which binds a free port.</value>
+    /// <value>0, which binds a free port. Range 0 to 65,535.</value>
+    [Range(0, 65535)]
     public int Port { get; set; }
 
     /// <summary>Gets or sets the API key that callers send as <c>Authorization: Bearer {key}</c>.</summary>
     /// <value><see cref="DefaultApiKey"/>.</value>
+    [Required(ErrorMessage = nameof(ApiKey) + " is required.")]
     public string ApiKey { get; set; } = DefaultApiKey;
 
     /// <summary>Gets or sets the workspace id (32 hexadecimal characters) in the service path.</summary>
     /// <value><see cref="DefaultWorkspaceId"/>.</value>
+    [Required(ErrorMessage = nameof(WorkspaceId) + " is required, e.g. " + DefaultWorkspaceId + ".")]
     public string WorkspaceId { get; set; } = DefaultWorkspaceId;
 
     /// <summary>Gets or sets the id (32 hexadecimal characters) of the main service.</summary>
     /// <value><see cref="DefaultServiceId"/>.</value>
+    [Required(ErrorMessage = nameof(ServiceId) + " is required, e.g. " + DefaultServiceId + ".")]
     public string ServiceId { get; set; } = DefaultServiceId;
 
     /// <summary>Gets or sets the model the main service scores with.</summary>
     /// <value>The walkthrough's feature hashing model: bits 3, n-grams 2, column <c>Col2</c>.</value>
+    [Required(ErrorMessage = nameof(Model) + " is required: the model the main service scores with.")]
     public EmulatedModel Model { get; set; } = new FeatureHashingModel();
 
     /// <summary>Gets the further services hosted next to the main one, in the same workspace.</summary>
@@ -50,27 +58,34 @@ public sealed class AzureMlEmulatorOptions
     /// with one deployment, <see cref="EmulatedOnlineEndpoint.DefaultDeploymentName"/> at 100% traffic, running the
     /// feature hashing model as an MLflow deployment.
     /// </value>
+#pragma warning disable SYSLIB1213 // Checked in IValidatableObject.Validate, so its messages name the endpoint.
     public IList<EmulatedOnlineEndpoint> OnlineEndpoints { get; } = new List<EmulatedOnlineEndpoint> { EmulatedOnlineEndpoint.CreateDefault() };
+#pragma warning restore SYSLIB1213
 
     /// <summary>Gets or sets how many request-response calls one service runs at once; more are answered 503 <c>TooManyConcurrentRequests</c>.</summary>
     /// <value>20, the classic service's default. Range 1 to 10,000.</value>
+    [Range(1, 10_000)]
     public int MaxConcurrentRequests { get; set; } = 20;
 
     /// <summary>Gets or sets the largest request-response body, in bytes, the service reads; a larger one is answered 413 <c>MemoryQuotaViolation</c>/<c>OutOfMemoryLimit</c>.</summary>
     /// <value>16 MiB (16,777,216). Range 1 to 1 GiB.</value>
+    [Range(1, 1024 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
 
     /// <summary>Gets or sets how long one request-response call may score before it is answered 408 <c>ScoreRequestTimeout</c>.</summary>
-    /// <value><see langword="null"/>: no limit. Measured on <see cref="TimeProvider"/>.</value>
+    /// <value><see langword="null"/>: no limit. Positive when set. Measured on <see cref="TimeProvider"/>.</value>
     public TimeSpan? ExecutionTimeout { get; set; }
 
     /// <summary>Gets or sets how many batch jobs one service runs at once; further started jobs queue.</summary>
     /// <value>40, as the classic service. Range 1 to 10,000.</value>
+    [Range(1, 10_000)]
     public int MaxConcurrentJobs { get; set; } = 40;
 
     /// <summary>Gets or sets the API Management front; <see langword="null"/> serves the service directly.</summary>
     /// <value><see langword="null"/>.</value>
+#pragma warning disable SYSLIB1212 // Checked in IValidatableObject.Validate, so its messages name the path ("Gateway.Suffix …").
     public EmulatorGatewayOptions? Gateway { get; set; }
+#pragma warning restore SYSLIB1212
 
     /// <summary>Gets or sets the storage account connection string that batch jobs write default outputs to.</summary>
     /// <value><see langword="null"/>, which starts Azurite (see <see cref="AzuriteInstance"/>) for the emulator's lifetime.</value>
@@ -88,14 +103,18 @@ public sealed class AzureMlEmulatorOptions
 
     /// <summary>Gets the options of the Azurite the emulator starts when <see cref="StorageConnectionString"/> is <see langword="null"/>.</summary>
     /// <value>The defaults of <see cref="AzuriteOptions"/>.</value>
+#pragma warning disable SYSLIB1212 // Checked in IValidatableObject.Validate, so its messages name the path ("Azurite.StartTimeout …").
     public AzuriteOptions Azurite { get; } = new();
+#pragma warning restore SYSLIB1212
 
     /// <summary>Gets or sets the container that batch jobs without <c>Outputs</c> write their results to.</summary>
     /// <value><c>azureml-emulator-results</c>.</value>
+    [Required(ErrorMessage = nameof(ResultsContainer) + " is required, e.g. azureml-emulator-results.")]
     public string ResultsContainer { get; set; } = "azureml-emulator-results";
 
     /// <summary>Gets or sets the clock for rate-limit and quota windows, SAS expiry, injected latency, online request timeouts and token expiry.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
+    [Required(ErrorMessage = nameof(TimeProvider) + " is required: leave it at TimeProvider.System, or set the clock to use.")]
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Gets or sets the logger factory the emulator and its web host log to.</summary>
@@ -111,62 +130,83 @@ public sealed class AzureMlEmulatorOptions
         }
     }
 
-    internal void Validate()
+    /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
+    /// <returns>An empty list when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(AzureMlEmulatorOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (Port is < 0 or > 65535)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Port), Port, "The port must be between 0 and 65535.");
-        }
-
-        if (MaxConcurrentRequests is < 1 or > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequests), MaxConcurrentRequests, "The limit must be between 1 and 10,000.");
-        }
-
-        if (MaxRequestBytes is < 1 or > 1024 * 1024 * 1024)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRequestBytes), MaxRequestBytes, "The limit must be between 1 byte and 1 GiB.");
-        }
-
-        if (MaxConcurrentJobs is < 1 or > 10_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "The limit must be between 1 and 10,000.");
-        }
-
         if (ExecutionTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(ExecutionTimeout), ExecutionTimeout, "The timeout must be positive.");
+            yield return OptionsValidation.Problem($"{nameof(ExecutionTimeout)} must be positive, or null for no limit.");
         }
 
-        ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey);
-        ArgumentException.ThrowIfNullOrWhiteSpace(WorkspaceId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(ServiceId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(ResultsContainer);
-        ArgumentNullException.ThrowIfNull(Model);
-        ArgumentNullException.ThrowIfNull(TimeProvider);
-        EmulatedService.ValidateId(WorkspaceId, nameof(WorkspaceId));
-
-        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in AllServices())
+        foreach (var (name, id) in new[] { (nameof(WorkspaceId), WorkspaceId), (nameof(ServiceId), ServiceId) })
         {
-            ArgumentNullException.ThrowIfNull(service, nameof(AdditionalServices));
-            if (!ids.Add(service.Id))
+            if (!string.IsNullOrWhiteSpace(id) && EmulatedService.IdProblem(id) is { } idProblem)
             {
-                throw new ArgumentException($"The service id '{service.Id}' is used twice.", nameof(AdditionalServices));
+                yield return OptionsValidation.Problem($"{name} {idProblem}");
+            }
+        }
+
+        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ServiceId ?? string.Empty };
+        foreach (var service in AdditionalServices)
+        {
+            if (service is null)
+            {
+                yield return OptionsValidation.Problem($"{nameof(AdditionalServices)} holds null: remove it.");
+            }
+            else if (!ids.Add(service.Id))
+            {
+                yield return OptionsValidation.Problem($"{nameof(AdditionalServices)}: the service id '{service.Id}' is used twice; give each service its own id.");
             }
         }
 
         var endpoints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var endpoint in OnlineEndpoints)
         {
-            ArgumentNullException.ThrowIfNull(endpoint, nameof(OnlineEndpoints));
-            endpoint.Validate();
+            if (endpoint is null)
+            {
+                yield return OptionsValidation.Problem($"{nameof(OnlineEndpoints)} holds null: remove it.");
+                continue;
+            }
+
+            foreach (var problem in OptionsValidation.Nested($"{nameof(OnlineEndpoints)}['{endpoint.Name}']", endpoint.Validate()))
+            {
+                yield return problem;
+            }
+
             if (!endpoints.Add(endpoint.Name))
             {
-                throw new ArgumentException($"The online endpoint name '{endpoint.Name}' is used twice.", nameof(OnlineEndpoints));
+                yield return OptionsValidation.Problem($"{nameof(OnlineEndpoints)}: the online endpoint name '{endpoint.Name}' is used twice.");
             }
         }
 
-        Gateway?.Validate();
+        if (Gateway is not null)
+        {
+            foreach (var problem in OptionsValidation.Nested(nameof(Gateway), Gateway.Validate()))
+            {
+                yield return problem;
+            }
+        }
+
+        // Azurite starts only without a connection string, so its settings matter only then.
+        if (StorageConnectionString is null)
+        {
+            foreach (var problem in OptionsValidation.Nested(nameof(Azurite), Azurite.Validate()))
+            {
+                yield return problem;
+            }
+        }
     }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
+    internal void ThrowIfInvalid(string paramName) => OptionsValidation.ThrowIfInvalid(Validate(), nameof(AzureMlEmulatorOptions), paramName);
+}
+
+/// <summary>Checks <see cref="AzureMlEmulatorOptions"/>: its attributes, the services' ids, the online endpoints, the gateway and Azurite.</summary>
+[OptionsValidator]
+internal sealed partial class AzureMlEmulatorOptionsValidator : IValidateOptions<AzureMlEmulatorOptions>
+{
+    public static AzureMlEmulatorOptionsValidator Instance { get; } = new();
 }

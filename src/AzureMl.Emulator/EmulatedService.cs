@@ -33,12 +33,13 @@ public sealed class EmulatedService
     internal static void ValidateId(string id, string parameterName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id, parameterName);
-        foreach (var c in id)
+        if (IdProblem(id) is { } problem)
         {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
-            {
-                throw new ArgumentException($"The id '{id}' may hold only letters, digits, '-' and '_'.", parameterName);
-            }
+            throw new ArgumentException($"The id {problem}", parameterName);
         }
     }
+
+    /// <summary>Why <paramref name="id"/> cannot be a service or workspace id, or <see langword="null"/> when it can.</summary>
+    internal static string? IdProblem(string id) =>
+        id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? null : $"'{id}' may hold only letters, digits, '-' and '_'.";
 }

@@ -1,7 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Azure.Storage.Blobs;
 
 using AzureMl.Client.Internal;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client.Batch;
 
@@ -11,7 +15,7 @@ namespace AzureMl.Client.Batch;
 /// <see cref="StorageConnectionString"/> or <see cref="Container"/>.
 /// </summary>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class BatchRunOptions
+public sealed class BatchRunOptions : IValidatableObject
 {
     internal static readonly TimeSpan DefaultCleanupTimeout = TimeSpan.FromSeconds(30);
 
@@ -60,6 +64,7 @@ public sealed class BatchRunOptions
 
     /// <summary>The web service's input port name.</summary>
     /// <value>Default: <c>input1</c>.</value>
+    [Required(ErrorMessage = nameof(InputName) + " is required (usually input1).")]
     public string InputName { get; set; } = "input1";
 
     /// <summary>The input blob name. A blob with this name is overwritten.</summary>
@@ -103,6 +108,8 @@ public sealed class BatchRunOptions
     /// <see cref="IAzureMlClient"/>).
     /// </summary>
     /// <value>Default: 30 seconds. Range: 1 second to 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan CleanupTimeout { get; set; } = DefaultCleanupTimeout;
 
     /// <summary>How long SAS tokens generated for the service (with <see cref="Container"/>) stay valid.</summary>
@@ -111,7 +118,9 @@ public sealed class BatchRunOptions
 
     /// <summary>How the job is polled.</summary>
     /// <value>Default: <see langword="null"/>: the defaults of <see cref="BatchPollingOptions"/>.</value>
+#pragma warning disable SYSLIB1212 // Checked in IValidatableObject.Validate, so its messages name the path ("Polling.MaxDelay …").
     public BatchPollingOptions? Polling { get; set; }
+#pragma warning restore SYSLIB1212
 
     /// <summary>Describes the settings; the connection string's account key is redacted.</summary>
     /// <returns>A description without secrets.</returns>
@@ -120,59 +129,66 @@ public sealed class BatchRunOptions
         $"Container = {(Container?.Name ?? ContainerName)}, InputName = {InputName}, Outputs = [{string.Join(", ", OutputNames)}], " +
         $"DeleteInputBlob = {DeleteInputBlob}, DeleteJobOnCompletion = {DeleteJobOnCompletion}, DeleteJobOnAbort = {DeleteJobOnAbort}, CleanupTimeout = {CleanupTimeout} }}";
 
-    internal void ThrowIfInvalid(string paramName)
+    /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
+    /// <returns>An empty list when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(BatchRunOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (Container is null && string.IsNullOrWhiteSpace(StorageConnectionString))
         {
-            throw new ArgumentException($"Set {nameof(StorageConnectionString)} or {nameof(Container)}: the input is staged in blob storage the service can read.", paramName);
+            yield return OptionsValidation.Problem($"Set {nameof(StorageConnectionString)} or {nameof(Container)}: the input is staged in blob storage the service can read.");
         }
 
         if (Container is not null && !string.IsNullOrWhiteSpace(StorageConnectionString))
         {
-            throw new ArgumentException($"Set either {nameof(StorageConnectionString)} or {nameof(Container)}, not both.", paramName);
+            yield return OptionsValidation.Problem($"Set either {nameof(StorageConnectionString)} or {nameof(Container)}, not both.");
         }
 
         if (Container is null && string.IsNullOrWhiteSpace(ContainerName))
         {
-            throw new ArgumentException($"{nameof(ContainerName)} is required with {nameof(StorageConnectionString)}.", paramName);
-        }
-
-        if (string.IsNullOrWhiteSpace(InputName))
-        {
-            throw new ArgumentException($"{nameof(InputName)} is required (usually input1).", paramName);
+            yield return OptionsValidation.Problem($"{nameof(ContainerName)} is required with {nameof(StorageConnectionString)}.");
         }
 
         if (InputBlobName is not null && string.IsNullOrWhiteSpace(InputBlobName))
         {
-            throw new ArgumentException($"{nameof(InputBlobName)} must not be blank; leave it null for a generated name.", paramName);
+            yield return OptionsValidation.Problem($"{nameof(InputBlobName)} must not be blank; leave it null for a generated name.");
         }
 
-        foreach (var name in OutputNames.Concat(OutputBlobNames.Keys))
+        if (OutputNames.Concat(OutputBlobNames.Keys).Any(string.IsNullOrWhiteSpace))
         {
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                throw new ArgumentException("Output names must not be empty: use the port names the web service shows, e.g. output1.", paramName);
-            }
+            yield return OptionsValidation.Problem($"{nameof(OutputNames)} and {nameof(OutputBlobNames)} must not hold empty output names: use the port names the web service shows, e.g. output1.");
         }
 
         foreach (var (name, blob) in OutputBlobNames)
         {
             if (string.IsNullOrWhiteSpace(blob))
             {
-                throw new ArgumentException($"{nameof(OutputBlobNames)}[\"{name}\"] must not be blank.", paramName);
+                yield return OptionsValidation.Problem($"{nameof(OutputBlobNames)}[\"{name}\"] must not be blank.");
             }
         }
 
         if (SasLifetime <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"{nameof(SasLifetime)} must be positive.", paramName);
+            yield return OptionsValidation.Problem($"{nameof(SasLifetime)} must be positive; make it longer than the job takes.");
         }
 
-        if (CleanupTimeout < TimeSpan.FromSeconds(1) || CleanupTimeout > TimeSpan.FromHours(1))
+        if (Polling is not null)
         {
-            throw new ArgumentException($"{nameof(CleanupTimeout)} must be between 1 second and 1 hour (it is {CleanupTimeout}).", paramName);
+            foreach (var problem in OptionsValidation.Nested(nameof(Polling), Polling.Validate()))
+            {
+                yield return problem;
+            }
         }
-
-        Polling?.ThrowIfInvalid(paramName);
     }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
+    internal void ThrowIfInvalid(string paramName) => OptionsValidation.ThrowIfInvalid(Validate(), nameof(BatchRunOptions), paramName);
+}
+
+/// <summary>Checks <see cref="BatchRunOptions"/>: its attributes and its cross-setting rules.</summary>
+[OptionsValidator]
+internal sealed partial class BatchRunOptionsValidator : IValidateOptions<BatchRunOptions>
+{
+    public static BatchRunOptionsValidator Instance { get; } = new();
 }

@@ -1,5 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using AzureMl.Client.Internal;
 using AzureMl.Client.OnlineEndpoints;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client;
 
@@ -7,14 +11,16 @@ namespace AzureMl.Client;
 /// Settings of a bulk scoring run, on the classic service (<see cref="AzureMlClientBulkExtensions"/>) or an online
 /// endpoint (<see cref="OnlineEndpointBulkExtensions"/>).
 /// </summary>
-public sealed class BulkScoringOptions
+public sealed class BulkScoringOptions : IValidatableObject
 {
     /// <summary>The most rows sent in one call.</summary>
     /// <value>Default: 500. Range 1 to 100,000.</value>
+    [Range(1, 100_000)]
     public int ChunkSize { get; set; } = 500;
 
     /// <summary>The fewest rows a chunk is cut to when sizes adapt to <see cref="TargetCallDuration"/> (the last chunk may have fewer).</summary>
     /// <value>Default: 1. Range 1 to <see cref="ChunkSize"/>.</value>
+    [Range(1, 100_000)]
     public int MinChunkSize { get; set; } = 1;
 
     /// <summary>
@@ -26,6 +32,8 @@ public sealed class BulkScoringOptions
     /// timeout (<c>request_timeout_ms</c>); set it to about a fifth of your deployment's timeout if you changed that.
     /// </summary>
     /// <value>Default: <see langword="null"/>. Range 10 milliseconds to 10 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan? TargetCallDuration { get; set; }
 
     /// <summary>
@@ -34,6 +42,7 @@ public sealed class BulkScoringOptions
     /// that counts every character the JSON writer may escape as six bytes. A single row larger than this is sent alone.
     /// </summary>
     /// <value>Default: 4 MiB (4,194,304). Range 1 KiB to 256 MiB.</value>
+    [Range(1024, 256 * 1024 * 1024)]
     public int MaxChunkBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
@@ -41,6 +50,7 @@ public sealed class BulkScoringOptions
     /// tier) and answers 503 above that; the run halves its concurrency on throttling and grows it back on success.
     /// </summary>
     /// <value>Default: 16 (leaves room under the default limit of 20 for other callers). Range 1 to 200.</value>
+    [Range(1, 200)]
     public int MaxConcurrency { get; set; } = 16;
 
     /// <summary>
@@ -52,14 +62,19 @@ public sealed class BulkScoringOptions
 
     /// <summary>How many times one chunk is sent again after throttling (503 or 429) before it counts as failed.</summary>
     /// <value>Default: 10. Range 0 to 1,000.</value>
+    [Range(0, 1000)]
     public int MaxThrottleRetries { get; set; } = 10;
 
     /// <summary>The first wait after throttling without a <c>Retry-After</c> header; it doubles on each retry of a chunk (±20% jitter).</summary>
     /// <value>Default: 1 second. Range 1 millisecond to <see cref="MaxThrottleDelay"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan ThrottleBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest single wait after throttling; a longer <c>Retry-After</c> is cut to it.</summary>
     /// <value>Default: 60 seconds. Range up to 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true, MinimumIsExclusive = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan MaxThrottleDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
@@ -68,6 +83,7 @@ public sealed class BulkScoringOptions
     /// bulk calls' answers); other <see cref="IAzureMlClient"/> implementations keep their own and get none from the run.
     /// </summary>
     /// <value>Default: 3 (as the resilience pipeline's default). Range 0 to 100.</value>
+    [Range(0, 100)]
     public int MaxTransientRetries { get; set; } = 3;
 
     /// <summary>
@@ -76,6 +92,8 @@ public sealed class BulkScoringOptions
     /// chunks wait behind it to be yielded in order.
     /// </summary>
     /// <value>Default: 10 milliseconds. Range 0 to <see cref="MaxThrottleDelay"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan TransientRetryBackoff { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
@@ -107,71 +125,35 @@ public sealed class BulkScoringOptions
 
     /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
     /// <returns>An empty list when the settings are usable.</returns>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(BulkScoringOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
-        if (ChunkSize is < 1 or > 100_000)
+        if (MinChunkSize > Math.Max(ChunkSize, 1))
         {
-            errors.Add($"{nameof(ChunkSize)} is {ChunkSize}: use 1 to 100,000 rows (500 is a good start).");
+            yield return OptionsValidation.Problem($"{nameof(MinChunkSize)} is {MinChunkSize}: use 1 to {nameof(ChunkSize)} ({ChunkSize}).");
         }
 
-        if (MinChunkSize < 1 || MinChunkSize > Math.Max(ChunkSize, 1))
+        if (ThrottleBackoff > MaxThrottleDelay)
         {
-            errors.Add($"{nameof(MinChunkSize)} is {MinChunkSize}: use 1 to {nameof(ChunkSize)} ({ChunkSize}).");
+            yield return OptionsValidation.Problem($"{nameof(ThrottleBackoff)} is {ThrottleBackoff}: use 1 millisecond to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
         }
 
-        if (TargetCallDuration is { } target && (target < TimeSpan.FromMilliseconds(10) || target > TimeSpan.FromMinutes(10)))
+        if (TransientRetryBackoff > MaxThrottleDelay)
         {
-            errors.Add($"{nameof(TargetCallDuration)} is {target}: use 10 milliseconds to 10 minutes, or null.");
-        }
-
-        if (MaxChunkBytes is < 1024 or > 256 * 1024 * 1024)
-        {
-            errors.Add($"{nameof(MaxChunkBytes)} is {MaxChunkBytes}: use 1 KiB to 256 MiB.");
-        }
-
-        if (MaxConcurrency is < 1 or > 200)
-        {
-            errors.Add($"{nameof(MaxConcurrency)} is {MaxConcurrency}: use 1 to 200, and at most the endpoint's concurrent-call limit (20 by default).");
-        }
-
-        if (MaxThrottleRetries is < 0 or > 1000)
-        {
-            errors.Add($"{nameof(MaxThrottleRetries)} is {MaxThrottleRetries}: use 0 to 1,000.");
-        }
-
-        if (MaxThrottleDelay <= TimeSpan.Zero || MaxThrottleDelay > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{nameof(MaxThrottleDelay)} is {MaxThrottleDelay}: use more than zero and at most 1 hour.");
-        }
-
-        if (ThrottleBackoff < TimeSpan.FromMilliseconds(1) || ThrottleBackoff > MaxThrottleDelay)
-        {
-            errors.Add($"{nameof(ThrottleBackoff)} is {ThrottleBackoff}: use 1 millisecond to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
-        }
-
-        if (MaxTransientRetries is < 0 or > 100)
-        {
-            errors.Add($"{nameof(MaxTransientRetries)} is {MaxTransientRetries}: use 0 to 100.");
-        }
-
-        if (TransientRetryBackoff < TimeSpan.Zero || TransientRetryBackoff > MaxThrottleDelay)
-        {
-            errors.Add($"{nameof(TransientRetryBackoff)} is {TransientRetryBackoff}: use 0 to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
+            yield return OptionsValidation.Problem($"{nameof(TransientRetryBackoff)} is {TransientRetryBackoff}: use 0 to {nameof(MaxThrottleDelay)} ({MaxThrottleDelay}).");
         }
 
         var inputProblem = ScoringValidation.NameProblem(InputName);
         if (inputProblem is not null)
         {
-            errors.Add($"{nameof(InputName)} {inputProblem}");
+            yield return OptionsValidation.Problem($"{nameof(InputName)} {inputProblem}");
         }
 
         if (OutputName is not null && OutputName.Length == 0)
         {
-            errors.Add($"{nameof(OutputName)} is empty: use null for the default output, or a name such as output2.");
+            yield return OptionsValidation.Problem($"{nameof(OutputName)} is empty: use null for the default output, or a name such as output2.");
         }
-
-        return errors;
     }
 
     internal void ThrowIfInvalid(string paramName, bool online = false)
@@ -189,9 +171,13 @@ public sealed class BulkScoringOptions
             errors.Add($"{nameof(OnlineScoring)} is for online endpoints: the classic service takes {nameof(GlobalParameters)}.");
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("Invalid BulkScoringOptions: " + string.Join(" ", errors), paramName);
-        }
+        OptionsValidation.ThrowIfInvalid(errors, nameof(BulkScoringOptions), paramName);
     }
+}
+
+/// <summary>Checks <see cref="BulkScoringOptions"/>: its attributes and its cross-setting rules.</summary>
+[OptionsValidator]
+internal sealed partial class BulkScoringOptionsValidator : IValidateOptions<BulkScoringOptions>
+{
+    public static BulkScoringOptionsValidator Instance { get; } = new();
 }

@@ -1,4 +1,5 @@
 using AzureMl.Client.Gateway;
+using AzureMl.Client.Internal;
 using AzureMl.Client.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -98,7 +99,8 @@ public static partial class AzureMlClientBuilderExtensions
             options.Configure(configure);
         }
 
-        builder.Services.AddSingleton<IValidateOptions<AzureMlGatewayOptions>>(new GatewayOptionsValidator(name, requireKey: false));
+        builder.Services.AddSingleton<IValidateOptions<AzureMlGatewayOptions>>(
+            new OptionsValidator<AzureMlGatewayOptions>(" gateway", AzureMlGatewayOptionsValidator.Instance, onlyName: name));
         builder.Services.AddKeyedSingleton(key, (sp, _) => providerFactory(sp));
         builder.HttpClientBuilder.AddHttpMessageHandler(sp => new SubscriptionKeyHandler(
             sp.GetRequiredKeyedService<ISubscriptionKeyProvider>(key),
@@ -112,24 +114,10 @@ public static partial class AzureMlClientBuilderExtensions
     private static IAzureMlClientBuilder AddOptionsKeys(IAzureMlClientBuilder builder)
     {
         var name = builder.Name;
-        builder.Services.AddSingleton<IValidateOptions<AzureMlGatewayOptions>>(new GatewayOptionsValidator(name, requireKey: true));
-        return AddSubscriptionKey(builder, sp => new OptionsSubscriptionKeyProvider(sp.GetRequiredService<IOptionsMonitor<AzureMlGatewayOptions>>(), name));
+        AddSubscriptionKey(builder, sp => new OptionsSubscriptionKeyProvider(sp.GetRequiredService<IOptionsMonitor<AzureMlGatewayOptions>>(), name));
+        builder.Services.AddOptions<AzureMlGatewayOptions>(name).Configure(o => o.KeysFromOptions = true);
+        return builder;
     }
 
     private static string ProviderKey(string name) => "AzureMl.Gateway:" + name;
-
-    private sealed class GatewayOptionsValidator(string name, bool requireKey) : IValidateOptions<AzureMlGatewayOptions>
-    {
-        public ValidateOptionsResult Validate(string? optionsName, AzureMlGatewayOptions options)
-        {
-            if (!string.Equals(optionsName ?? string.Empty, name, StringComparison.Ordinal))
-            {
-                return ValidateOptionsResult.Skip;
-            }
-
-            var errors = options.Validate(requireKey);
-            var prefix = name.Length == 0 ? "AzureMl client gateway: " : $"AzureMl client '{name}' gateway: ";
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => prefix + e));
-        }
-    }
 }

@@ -110,7 +110,7 @@ public static partial class AzureMlServiceCollectionExtensions
     private static (IAzureMlClientBuilder Builder, OptionsBuilder<OnlineEndpointOptions> Options) AddOnlineCore(IServiceCollection services, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnlineEndpointOptions>>(new OptionsValidator<OnlineEndpointOptions>(" (online endpoint)", o => o.Validate())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OnlineEndpointOptions>>(new OptionsValidator<OnlineEndpointOptions>(" (online endpoint)", OnlineEndpointOptionsValidator.Instance)));
         var optionsBuilder = services.AddOptions<OnlineEndpointOptions>(name).ValidateOnStart();
         var httpClientName = HttpClientName(name);
         var httpClientBuilder = services.AddHttpClient(httpClientName);

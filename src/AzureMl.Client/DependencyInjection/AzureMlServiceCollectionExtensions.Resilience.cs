@@ -20,7 +20,7 @@ public static partial class AzureMlServiceCollectionExtensions
     /// <summary>The HTTP pipeline every client starts with: default resilience, whole-body reads for repeatable operations, no URL logging.</summary>
     private static void AddPipelineDefaults(IServiceCollection services, string name, IHttpClientBuilder httpClientBuilder)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlResilienceOptions>>(new OptionsValidator<AzureMlResilienceOptions>(" resilience", o => o.Validate())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlResilienceOptions>>(new OptionsValidator<AzureMlResilienceOptions>(" resilience", AzureMlResilienceOptionsValidator.Instance)));
         services.AddOptions<AzureMlResilienceOptions>(name).ValidateOnStart();
 
         // HttpClientFactory's own logger writes request URLs; the client logs allow-listed fields itself (AzureMlLog).

@@ -62,7 +62,7 @@ public static partial class AzureMlServiceCollectionExtensions
     private static AzureMlClientBuilder AddCore(IServiceCollection services, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlClientOptions>>(new OptionsValidator<AzureMlClientOptions>(string.Empty, o => o.Validate())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureMlClientOptions>>(new OptionsValidator<AzureMlClientOptions>(string.Empty, AzureMlClientOptionsValidator.Instance)));
         var optionsBuilder = services.AddOptions<AzureMlClientOptions>(name).ValidateOnStart();
         var httpClientName = HttpClientName(name);
         var httpClientBuilder = services.AddHttpClient(httpClientName);

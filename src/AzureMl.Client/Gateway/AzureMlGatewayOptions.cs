@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using AzureMl.Client.Internal;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client.Gateway;
 
@@ -8,7 +11,7 @@ namespace AzureMl.Client.Gateway;
 /// Bound from configuration by <c>AddSubscriptionKey(section)</c>; reloads of that section rotate the keys.
 /// </summary>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class AzureMlGatewayOptions
+public sealed class AzureMlGatewayOptions : IValidatableObject
 {
     /// <summary>The default <see cref="HeaderName"/>.</summary>
     public const string DefaultHeaderName = "Ocp-Apim-Subscription-Key";
@@ -39,39 +42,51 @@ public sealed class AzureMlGatewayOptions
     /// <value>Default: <see langword="null"/> (no failover).</value>
     public string? SecondaryKey { get; set; }
 
-    /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
-    /// <param name="requireKey">Whether <see cref="PrimaryKey"/> must be set (keys come from these options).</param>
+    /// <summary>
+    /// Set by <c>AddSubscriptionKey(section)</c> and <c>AddSubscriptionKey(configure)</c>: the keys come from these
+    /// options, so <see cref="PrimaryKey"/> is required. With a key provider of your own, only the placement is checked.
+    /// </summary>
+    internal bool KeysFromOptions { get; set; }
+
+    /// <summary>
+    /// Checks the settings and returns one message per problem, each naming the setting to fix: where the key goes
+    /// (<see cref="HeaderName"/>, <see cref="QueryParameterName"/>) and that the keys set are usable.
+    /// <see cref="PrimaryKey"/> is required only when the keys come from these options (<c>AddSubscriptionKey</c> with a
+    /// configuration section or a configure callback), which validates them when the host starts.
+    /// </summary>
     /// <returns>An empty list when the settings are usable.</returns>
-    public IReadOnlyList<string> Validate(bool requireKey)
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(AzureMlGatewayOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
         if (!IsToken(HeaderName))
         {
-            errors.Add($"{nameof(HeaderName)} must be a valid HTTP header name, e.g. {DefaultHeaderName}.");
+            yield return OptionsValidation.Problem($"{nameof(HeaderName)} must be a valid HTTP header name, e.g. {DefaultHeaderName}.");
         }
 
         if (SendKeyInQuery && (string.IsNullOrWhiteSpace(QueryParameterName) || Guard.HasQueryBreakingCharacter(QueryParameterName)))
         {
-            errors.Add($"{nameof(QueryParameterName)} must be a plain query parameter name, e.g. {DefaultQueryParameterName}.");
+            yield return OptionsValidation.Problem($"{nameof(QueryParameterName)} must be a plain query parameter name, e.g. {DefaultQueryParameterName}.");
         }
 
-        if (requireKey && string.IsNullOrEmpty(PrimaryKey))
+        if (KeysFromOptions && string.IsNullOrEmpty(PrimaryKey))
         {
-            errors.Add($"{nameof(PrimaryKey)} is required: set it to the API Management subscription's primary key.");
+            yield return OptionsValidation.Problem($"{nameof(PrimaryKey)} is required: set it to the API Management subscription's primary key.");
         }
 
         if (PrimaryKey is not null && Guard.HasLineBreakOrControl(PrimaryKey))
         {
-            errors.Add($"{nameof(PrimaryKey)} contains a line break or control character: copy the key again without them.");
+            yield return OptionsValidation.Problem($"{nameof(PrimaryKey)} contains a line break or control character: copy the key again without them.");
         }
 
         if (SecondaryKey is not null && Guard.HasLineBreakOrControl(SecondaryKey))
         {
-            errors.Add($"{nameof(SecondaryKey)} contains a line break or control character: copy the key again without them.");
+            yield return OptionsValidation.Problem($"{nameof(SecondaryKey)} contains a line break or control character: copy the key again without them.");
         }
-
-        return errors;
     }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
+    internal void ThrowIfInvalid(string paramName) => OptionsValidation.ThrowIfInvalid(Validate(), nameof(AzureMlGatewayOptions), paramName);
 
     /// <summary>Describes the settings; keys are never shown.</summary>
     /// <returns>A description without secrets.</returns>
@@ -97,4 +112,11 @@ public sealed class AzureMlGatewayOptions
 
         return true;
     }
+}
+
+/// <summary>Checks <see cref="AzureMlGatewayOptions"/>: where the key goes and the keys themselves.</summary>
+[OptionsValidator]
+internal sealed partial class AzureMlGatewayOptionsValidator : IValidateOptions<AzureMlGatewayOptions>
+{
+    public static AzureMlGatewayOptionsValidator Instance { get; } = new();
 }

@@ -37,11 +37,7 @@ public sealed class SubscriptionKeyHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(keyProvider);
         options ??= new AzureMlGatewayOptions();
-        var errors = options.Validate(requireKey: false);
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("Invalid AzureMlGatewayOptions: " + string.Join(" ", errors), nameof(options));
-        }
+        options.ThrowIfInvalid(nameof(options));
 
         _keyProvider = keyProvider;
         _headerName = options.HeaderName;

@@ -20,15 +20,6 @@ internal static class Guard
         return value!;
     }
 
-    public static void CollectPathSegmentError(string? value, string name, List<string> errors)
-    {
-        var problem = PathSegmentProblem(value);
-        if (problem is not null)
-        {
-            errors.Add($"{name} {problem}");
-        }
-    }
-
     /// <summary>Why <paramref name="value"/> cannot be a path segment, or <see langword="null"/> when it can.</summary>
     public static string? PathSegmentProblem(string? value)
     {

@@ -35,7 +35,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSo
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
+        options.ThrowIfInvalid(nameof(options));
         _settings = new Settings(options.Clone());
         var time = timeProvider ?? TimeProvider.System;
         TimeProvider = time;
@@ -141,7 +141,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSo
     /// <summary>Binds the client to new settings (a configuration reload); calls that start after this use them.</summary>
     internal void Rebind(OnlineEndpointOptions options)
     {
-        options.ThrowIfInvalid();
+        options.ThrowIfInvalid(nameof(options));
         _settings = new Settings(options.Clone());
     }
 

@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using AzureMl.Client.Internal;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client.OnlineEndpoints;
 
@@ -8,7 +11,7 @@ namespace AzureMl.Client.OnlineEndpoints;
 /// API Management URL in front of one). The client copies them when it is built.
 /// </summary>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class OnlineEndpointOptions
+public sealed class OnlineEndpointOptions : IValidatableObject
 {
     /// <summary>The default <see cref="SingleColumnName"/>.</summary>
     public const string DefaultSingleColumnName = "prediction";
@@ -18,6 +21,7 @@ public sealed class OnlineEndpointOptions
     /// Management operation in front of it (<c>https://contoso.azure-api.net/ml/score</c>). Sent to as it is.
     /// </summary>
     /// <value>Required; no default. Absolute <c>https</c> (<c>http</c> only for a loopback address such as the emulator).</value>
+    [Required(ErrorMessage = nameof(ScoringUri) + " is required: the endpoint's scoring URI (https://{{endpoint}}.{{region}}.inference.ml.azure.com/score) or an API Management URL in front of it.")]
     public Uri? ScoringUri { get; set; }
 
     /// <summary>
@@ -44,67 +48,51 @@ public sealed class OnlineEndpointOptions
 
     /// <summary>The column name of an answer that is a bare array of predictions (an MLflow regressor or classifier).</summary>
     /// <value>Default: <c>prediction</c>.</value>
+    [Required(ErrorMessage = nameof(SingleColumnName) + " must not be empty.")]
     public string SingleColumnName { get; set; } = DefaultSingleColumnName;
 
     /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
     /// <returns>An empty list when the settings are usable.</returns>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(OnlineEndpointOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
-        if (ScoringUri is null)
+        // A missing ScoringUri or SingleColumnName is reported by [Required].
+        if (ScoringUri is not null && (!ScoringUri.IsAbsoluteUri || (ScoringUri.Scheme != Uri.UriSchemeHttps && !(ScoringUri.Scheme == Uri.UriSchemeHttp && ScoringUri.IsLoopback))))
         {
-            errors.Add($"{nameof(ScoringUri)} is required: the endpoint's scoring URI (https://{{endpoint}}.{{region}}.inference.ml.azure.com/score) or an API Management URL in front of it.");
+            yield return OptionsValidation.Problem($"{nameof(ScoringUri)} must be an absolute https URI (http only for a loopback address such as the emulator).");
         }
-        else if (!ScoringUri.IsAbsoluteUri || (ScoringUri.Scheme != Uri.UriSchemeHttps && !(ScoringUri.Scheme == Uri.UriSchemeHttp && ScoringUri.IsLoopback)))
+        else if (ScoringUri is not null && !string.IsNullOrEmpty(ScoringUri.Fragment))
         {
-            errors.Add($"{nameof(ScoringUri)} must be an absolute https URI (http only for a loopback address such as the emulator).");
-        }
-        else if (!string.IsNullOrEmpty(ScoringUri.Fragment))
-        {
-            errors.Add($"{nameof(ScoringUri)} must not carry a fragment.");
+            yield return OptionsValidation.Problem($"{nameof(ScoringUri)} must not carry a fragment.");
         }
 
         if (Deployment is not null && !IsDeploymentName(Deployment))
         {
-            errors.Add($"{nameof(Deployment)} '{Sanitize(Deployment)}' is not a deployment name the endpoint accepts: 3 to 32 letters, digits and hyphens, starting with a letter.");
+            yield return OptionsValidation.Problem($"{nameof(Deployment)} '{Sanitize(Deployment)}' is not a deployment name the endpoint accepts: 3 to 32 letters, digits and hyphens, starting with a letter.");
         }
 
         if (ClientRequestId is not null && !IsClientRequestId(ClientRequestId))
         {
-            errors.Add($"{nameof(ClientRequestId)} must be 1 to 40 letters, digits, '-' or '_' (the endpoint drops or cuts anything else).");
+            yield return OptionsValidation.Problem($"{nameof(ClientRequestId)} must be 1 to 40 letters, digits, '-' or '_' (the endpoint drops or cuts anything else).");
         }
 
         foreach (var (name, key) in new[] { (nameof(PrimaryKey), PrimaryKey), (nameof(SecondaryKey), SecondaryKey) })
         {
             if (key is not null && (key.Length == 0 || Guard.HasLineBreakOrControl(key)))
             {
-                errors.Add($"{name} is empty or contains a line break or control character: copy the key again without them.");
+                yield return OptionsValidation.Problem($"{name} is empty or contains a line break or control character: copy the key again without them.");
             }
         }
 
         if (SecondaryKey is not null && PrimaryKey is null)
         {
-            errors.Add($"{nameof(SecondaryKey)} is set without {nameof(PrimaryKey)}: set the primary key first.");
+            yield return OptionsValidation.Problem($"{nameof(SecondaryKey)} is set without {nameof(PrimaryKey)}: set the primary key first.");
         }
-
-        if (string.IsNullOrWhiteSpace(SingleColumnName))
-        {
-            errors.Add($"{nameof(SingleColumnName)} must not be empty.");
-        }
-
-        return errors;
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> listing every problem <see cref="Validate"/> finds.</summary>
-    /// <exception cref="ArgumentException">The settings are not usable.</exception>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("Invalid OnlineEndpointOptions: " + string.Join(" ", errors));
-        }
-    }
+    internal void ThrowIfInvalid(string paramName) => OptionsValidation.ThrowIfInvalid(Validate(), nameof(OnlineEndpointOptions), paramName);
 
     /// <summary>Creates an independent copy of these settings.</summary>
     /// <returns>The copy.</returns>
@@ -123,4 +111,11 @@ public sealed class OnlineEndpointOptions
 
     private static string Sanitize(string value) =>
         new string(value.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}
+
+/// <summary>Checks <see cref="OnlineEndpointOptions"/>: its attributes and its cross-setting rules.</summary>
+[OptionsValidator]
+internal sealed partial class OnlineEndpointOptionsValidator : IValidateOptions<OnlineEndpointOptions>
+{
+    public static OnlineEndpointOptionsValidator Instance { get; } = new();
 }

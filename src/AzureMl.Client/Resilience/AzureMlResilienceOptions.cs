@@ -1,5 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
 
 namespace AzureMl.Client.Resilience;
 
@@ -17,22 +21,29 @@ namespace AzureMl.Client.Resilience;
 /// pipeline retries only their failures without an answer.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class AzureMlResilienceOptions
+public sealed class AzureMlResilienceOptions : IValidatableObject
 {
     /// <summary>How many times a failed attempt is sent again. 0 turns retries off.</summary>
     /// <value>Default: 3. Range: 0 to 10.</value>
+    [Range(0, 10)]
     public int MaxRetryAttempts { get; set; } = 3;
 
     /// <summary>The delay before the first retry; it doubles with each retry and is jittered. A <c>Retry-After</c> from the server takes precedence.</summary>
     /// <value>Default: 2 seconds. Range: 1 millisecond to <see cref="MaxDelay"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest backoff delay between retries. Does not cap a server's <c>Retry-After</c>; the time budget does.</summary>
     /// <value>Default: 30 seconds. Range: <see cref="BaseDelay"/> to 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long one attempt may take, until the whole answer (or, for job submit and start, its headers) arrives.</summary>
     /// <value>Default: 100 seconds (the classic service's scoring limit). Range: 10 milliseconds to <see cref="TotalTimeout"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
@@ -40,6 +51,8 @@ public sealed class AzureMlResilienceOptions
     /// exceeds what is left fails at once, with the wait on <see cref="AzureMlException.RetryAfter"/>.
     /// </summary>
     /// <value>Default: 5 minutes. Range: <see cref="AttemptTimeout"/> to 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Whether the circuit breaker runs. While open, calls fail at once without reaching the service.</summary>
@@ -74,47 +87,54 @@ public sealed class AzureMlResilienceOptions
 
     /// <summary>Checks the settings and returns one message per problem, each naming the setting to fix.</summary>
     /// <returns>An empty list when the settings are usable.</returns>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(AzureMlResilienceOptionsValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
-        if (MaxRetryAttempts is < 0 or > 10)
+        if (BaseDelay > MaxDelay)
         {
-            errors.Add($"{nameof(MaxRetryAttempts)} must be between 0 and 10 (it is {MaxRetryAttempts}).");
+            yield return OptionsValidation.Problem($"{nameof(BaseDelay)} must be between 00:00:00.0010000 and {nameof(MaxDelay)} ({MaxDelay}) (it is {BaseDelay}).");
         }
 
-        Range(errors, nameof(MaxDelay), MaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
-        Range(errors, nameof(BaseDelay), BaseDelay, TimeSpan.FromMilliseconds(1), MaxDelay);
-        Range(errors, nameof(TotalTimeout), TotalTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
-        Range(errors, nameof(AttemptTimeout), AttemptTimeout, TimeSpan.FromMilliseconds(10), TotalTimeout);
-        if (EnableCircuitBreaker)
+        if (AttemptTimeout > TotalTimeout)
         {
-            if (!(CircuitBreakerFailureRatio > 0 && CircuitBreakerFailureRatio <= 1))
-            {
-                errors.Add($"{nameof(CircuitBreakerFailureRatio)} must be above 0 and at most 1 (it is {CircuitBreakerFailureRatio.ToString(CultureInfo.InvariantCulture)}).");
-            }
-
-            if (CircuitBreakerMinimumThroughput < 2)
-            {
-                errors.Add($"{nameof(CircuitBreakerMinimumThroughput)} must be 2 or more (it is {CircuitBreakerMinimumThroughput}).");
-            }
-
-            Range(errors, nameof(CircuitBreakerSamplingDuration), CircuitBreakerSamplingDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1));
-            Range(errors, nameof(CircuitBreakerBreakDuration), CircuitBreakerBreakDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1));
+            yield return OptionsValidation.Problem($"{nameof(AttemptTimeout)} must be between 00:00:00.0100000 and {nameof(TotalTimeout)} ({TotalTimeout}) (it is {AttemptTimeout}).");
         }
 
-        return errors;
+        // The circuit breaker's settings matter only while it runs, so they are checked only then.
+        if (!EnableCircuitBreaker)
+        {
+            yield break;
+        }
+
+        if (!(CircuitBreakerFailureRatio > 0 && CircuitBreakerFailureRatio <= 1))
+        {
+            yield return OptionsValidation.Problem($"{nameof(CircuitBreakerFailureRatio)} must be above 0 and at most 1 (it is {CircuitBreakerFailureRatio.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (CircuitBreakerMinimumThroughput < 2)
+        {
+            yield return OptionsValidation.Problem($"{nameof(CircuitBreakerMinimumThroughput)} must be 2 or more (it is {CircuitBreakerMinimumThroughput}).");
+        }
+
+        foreach (var (name, value) in new[] { (nameof(CircuitBreakerSamplingDuration), CircuitBreakerSamplingDuration), (nameof(CircuitBreakerBreakDuration), CircuitBreakerBreakDuration) })
+        {
+            if (value < TimeSpan.FromMilliseconds(500) || value > TimeSpan.FromDays(1))
+            {
+                yield return OptionsValidation.Problem($"{name} must be between {TimeSpan.FromMilliseconds(500)} and {TimeSpan.FromDays(1)} (it is {value}).");
+            }
+        }
     }
 
     /// <summary>Describes the settings.</summary>
     /// <returns>A one-line description.</returns>
     public override string ToString() =>
         $"AzureMlResilienceOptions {{ MaxRetryAttempts = {MaxRetryAttempts}, BaseDelay = {BaseDelay}, MaxDelay = {MaxDelay}, AttemptTimeout = {AttemptTimeout}, TotalTimeout = {TotalTimeout}, EnableCircuitBreaker = {EnableCircuitBreaker} }}";
+}
 
-    private static void Range(List<string> errors, string name, TimeSpan value, TimeSpan min, TimeSpan max)
-    {
-        if (value < min || value > max)
-        {
-            errors.Add($"{name} must be between {min} and {max} (it is {value}).");
-        }
-    }
+/// <summary>Checks <see cref="AzureMlResilienceOptions"/>: its attributes and its cross-setting rules.</summary>
+[OptionsValidator]
+internal sealed partial class AzureMlResilienceOptionsValidator : IValidateOptions<AzureMlResilienceOptions>
+{
+    public static AzureMlResilienceOptionsValidator Instance { get; } = new();
 }

@@ -1,3 +1,8 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
+
 namespace AzureMl.Emulator;
 
 /// <summary>
@@ -25,18 +30,23 @@ public sealed class EmulatedDeployment
 
     /// <summary>Gets or sets the share of the endpoint's traffic, in percent; calls without <c>azureml-model-deployment</c> pick a deployment by these weights.</summary>
     /// <value>100. Range 0 to 100; the endpoint's deployments add up to at most 100.</value>
+    [Range(0, 100)]
     public int TrafficPercent { get; set; } = 100;
 
     /// <summary>Gets or sets <c>max_concurrent_requests_per_instance</c>: with <see cref="InstanceCount"/> it sets the in-flight cap, <c>2 × this × instances</c>, beyond which calls are answered 429.</summary>
     /// <value>1, as Azure ML. Range 1 to 1,000.</value>
+    [Range(1, 1000)]
     public int MaxConcurrentRequestsPerInstance { get; set; } = 1;
 
     /// <summary>Gets or sets the number of instances.</summary>
     /// <value>1. Range 1 to 50, as Azure ML.</value>
+    [Range(1, 50)]
     public int InstanceCount { get; set; } = 1;
 
     /// <summary>Gets or sets <c>request_timeout_ms</c>: a call that runs longer is answered 408 <c>upstream request timeout</c>.</summary>
     /// <value>5 seconds, as Azure ML. Range above zero to 180 seconds. Measured on <see cref="AzureMlEmulatorOptions.TimeProvider"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:03:00", ParseLimitsInInvariantCulture = true, MinimumIsExclusive = true)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.TimeSpanRangeJustification)]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc/>
@@ -44,26 +54,14 @@ public sealed class EmulatedDeployment
 
     internal int InFlightCap => 2 * MaxConcurrentRequestsPerInstance * InstanceCount;
 
-    internal void Validate()
-    {
-        if (TrafficPercent is < 0 or > 100)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TrafficPercent), TrafficPercent, $"The traffic of deployment '{Name}' must be between 0 and 100 percent.");
-        }
+    /// <summary>Checks the deployment's settings and returns one message per problem, each naming the setting to fix.</summary>
+    /// <returns>An empty list when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(EmulatedDeploymentValidator.Instance.Validate(null, this));
+}
 
-        if (MaxConcurrentRequestsPerInstance is < 1 or > 1000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentRequestsPerInstance), MaxConcurrentRequestsPerInstance, $"MaxConcurrentRequestsPerInstance of deployment '{Name}' must be between 1 and 1,000.");
-        }
-
-        if (InstanceCount is < 1 or > 50)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InstanceCount), InstanceCount, $"InstanceCount of deployment '{Name}' must be between 1 and 50.");
-        }
-
-        if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromSeconds(180))
-        {
-            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, $"RequestTimeout of deployment '{Name}' must be above zero and at most 180 seconds.");
-        }
-    }
+/// <summary>Checks <see cref="EmulatedDeployment"/>: its attributes.</summary>
+[OptionsValidator]
+internal sealed partial class EmulatedDeploymentValidator : IValidateOptions<EmulatedDeployment>
+{
+    public static EmulatedDeploymentValidator Instance { get; } = new();
 }

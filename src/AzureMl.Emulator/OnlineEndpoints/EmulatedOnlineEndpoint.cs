@@ -1,7 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using AzureMl.Validation;
+using Microsoft.Extensions.Options;
+
 namespace AzureMl.Emulator;
 
 /// <summary>A managed online endpoint the emulator hosts: its name, credentials and deployments.</summary>
-public sealed class EmulatedOnlineEndpoint
+public sealed class EmulatedOnlineEndpoint : IValidatableObject
 {
     /// <summary>The name of the default endpoint.</summary>
     public const string DefaultName = "feature-hashing";
@@ -32,15 +36,19 @@ public sealed class EmulatedOnlineEndpoint
 
     /// <summary>Gets or sets the primary key (key authentication).</summary>
     /// <value><see cref="DefaultPrimaryKey"/>.</value>
+    [Required(ErrorMessage = nameof(PrimaryKey) + " is required.")]
     public string PrimaryKey { get; set; } = DefaultPrimaryKey;
 
     /// <summary>Gets or sets the secondary key (key authentication).</summary>
     /// <value><see cref="DefaultSecondaryKey"/>.</value>
+    [Required(ErrorMessage = nameof(SecondaryKey) + " is required.")]
     public string SecondaryKey { get; set; } = DefaultSecondaryKey;
 
     /// <summary>Gets the deployments behind the endpoint.</summary>
     /// <value>Empty: an endpoint without deployments answers 404, as one without positive traffic.</value>
+#pragma warning disable SYSLIB1213 // Checked in IValidatableObject.Validate, so its messages name the deployment.
     public IList<EmulatedDeployment> Deployments { get; } = new List<EmulatedDeployment>();
+#pragma warning restore SYSLIB1213
 
     /// <summary>Creates the default endpoint: <see cref="DefaultName"/> with one deployment, <see cref="DefaultDeploymentName"/> at 100% traffic, running the feature hashing model.</summary>
     /// <param name="model">The model; <see langword="null"/> for the walkthrough's feature hashing model (bits 3, n-grams 2, column <c>Col2</c>).</param>
@@ -65,24 +73,35 @@ public sealed class EmulatedOnlineEndpoint
         }
     }
 
-    internal void Validate()
+    /// <summary>Checks the endpoint's settings and its deployments' and returns one message per problem, each naming the setting to fix.</summary>
+    /// <returns>An empty list when the settings are usable.</returns>
+    public IReadOnlyList<string> Validate() => OptionsValidation.Messages(EmulatedOnlineEndpointValidator.Instance.Validate(null, this));
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(PrimaryKey, nameof(PrimaryKey));
-        ArgumentException.ThrowIfNullOrWhiteSpace(SecondaryKey, nameof(SecondaryKey));
         if (!Enum.IsDefined(AuthMode))
         {
-            throw new ArgumentOutOfRangeException(nameof(AuthMode), AuthMode, "Unknown authentication mode.");
+            yield return OptionsValidation.Problem($"{nameof(AuthMode)} has an unknown value {(int)AuthMode}: use {string.Join(" or ", Enum.GetNames<OnlineEndpointAuthMode>())}.");
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var traffic = 0;
         foreach (var deployment in Deployments)
         {
-            ArgumentNullException.ThrowIfNull(deployment, nameof(Deployments));
-            deployment.Validate();
+            if (deployment is null)
+            {
+                yield return OptionsValidation.Problem($"{nameof(Deployments)} holds null: remove it.");
+                continue;
+            }
+
+            foreach (var problem in OptionsValidation.Nested($"{nameof(Deployments)}['{deployment.Name}']", deployment.Validate()))
+            {
+                yield return problem;
+            }
+
             if (!names.Add(deployment.Name))
             {
-                throw new ArgumentException($"The deployment name '{deployment.Name}' is used twice in endpoint '{Name}'.", nameof(Deployments));
+                yield return OptionsValidation.Problem($"{nameof(Deployments)}: the deployment name '{deployment.Name}' is used twice in endpoint '{Name}'.");
             }
 
             traffic += deployment.TrafficPercent;
@@ -90,7 +109,14 @@ public sealed class EmulatedOnlineEndpoint
 
         if (traffic > 100)
         {
-            throw new ArgumentException($"The deployments of endpoint '{Name}' take {traffic}% of its traffic; set their TrafficPercent to add up to at most 100.", nameof(Deployments));
+            yield return OptionsValidation.Problem($"{nameof(Deployments)} of endpoint '{Name}' take {traffic}% of its traffic; set their TrafficPercent to add up to at most 100.");
         }
     }
+}
+
+/// <summary>Checks <see cref="EmulatedOnlineEndpoint"/>: its attributes, its deployments and their traffic.</summary>
+[OptionsValidator]
+internal sealed partial class EmulatedOnlineEndpointValidator : IValidateOptions<EmulatedOnlineEndpoint>
+{
+    public static EmulatedOnlineEndpointValidator Instance { get; } = new();
 }

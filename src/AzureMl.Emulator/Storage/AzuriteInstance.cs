@@ -55,10 +55,7 @@ public sealed partial class AzuriteInstance : IAsyncDisposable
     public static async Task<AzuriteInstance> StartAsync(AzuriteOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.TimeProvider is null)
-        {
-            throw new ArgumentException("AzuriteOptions.TimeProvider is null: leave it at TimeProvider.System, or set the clock to wait on.", nameof(options));
-        }
+        options.ThrowIfInvalid(nameof(options));
 
         var directory = AzuriteInstaller.FindDirectory(options);
         await AzuriteInstaller.EnsureInstalledAsync(directory, options, cancellationToken).ConfigureAwait(false);

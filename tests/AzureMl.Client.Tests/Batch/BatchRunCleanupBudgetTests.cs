@@ -285,7 +285,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
 
         var act = () => host.Client.RunBatchJobAsync(Input(), options);
 
-        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("CleanupTimeout must be between 1 second and 1 hour");
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("CleanupTimeout must be between 00:00:01 and 01:00:00");
         options.ToString().Should().Contain("CleanupTimeout = 00:00:00");
     }
 

@@ -402,7 +402,7 @@ public sealed class BulkScoringTests
         var act = () => client.ScoreBulkAsync(Columns, Rows(1), new BulkScoringOptions { ChunkSize = 0, MaxConcurrency = 500 });
 
         act.Should().Throw<ArgumentException>().Which.Should().Match<ArgumentException>(e =>
-            e.ParamName == "options" && e.Message.Contains("ChunkSize is 0") && e.Message.Contains("MaxConcurrency is 500"));
+            e.ParamName == "options" && e.Message.Contains("ChunkSize must be between 1 and 100000") && e.Message.Contains("MaxConcurrency must be between 1 and 200"));
     }
 
     [Fact]

@@ -201,6 +201,7 @@ public sealed class GatewayTests(AzuriteFixture fixture)
 
         var act = () => AzureMlEmulator.StartAsync(options);
 
-        await act.Should().ThrowAsync<ArgumentOutOfRangeException>();
+        (await act.Should().ThrowAsync<ArgumentException>()).Where(e => e.ParamName == "options")
+            .WithMessage("*Gateway.RateLimitPeriod must be between 00:00:01 and 00:05:00*");
     }
 }

@@ -58,11 +58,12 @@ public sealed class RequestSizeTests(AzuriteFixture fixture)
     }
 
     [Fact]
-    public async Task StartAsync_MaxRequestBytesOutOfRange_ArgumentOutOfRange()
+    public async Task StartAsync_MaxRequestBytesOutOfRange_ThrowsNamingTheSetting()
     {
         var act = () => fixture.StartEmulatorAsync(o => o.MaxRequestBytes = 0);
 
-        (await act.Should().ThrowAsync<ArgumentOutOfRangeException>()).WithParameterName("MaxRequestBytes");
+        (await act.Should().ThrowAsync<ArgumentException>()).WithParameterName("options")
+            .WithMessage("*MaxRequestBytes must be between 1 and 1073741824*");
     }
 
     private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)

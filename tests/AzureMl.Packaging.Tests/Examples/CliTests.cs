@@ -273,7 +273,7 @@ public sealed partial class CliTests : IDisposable
         var (code, text) = await DotNetCli.RunAsync(_work, Timeout, Cli, "score", input, Path.Combine(_work, "out.csv"), "--emulator", "--concurrency", "0");
 
         code.Should().Be(2, text);
-        text.Should().Contain("--concurrency is 0").And.NotContain("MaxConcurrency").And.NotContain("Starting the emulator");
+        text.Should().Contain("--concurrency must be between 1 and 200").And.NotContain("MaxConcurrency").And.NotContain("Starting the emulator");
     }
 
     [Theory]
