@@ -105,7 +105,7 @@ internal sealed class OnlineChunkScorer(OnlineEndpointClient client, string[] co
     /// <summary>A fifth of an endpoint's default request timeout (5 s), so a slower call still ends well inside it.</summary>
     internal static readonly TimeSpan DefaultTarget = TimeSpan.FromSeconds(1);
 
-    private readonly MlflowTableEnvelope _envelope = new(columns, options.OnlineScoring?.Parameters is { Count: > 0 } p ? new Dictionary<string, object?>(p) : null);
+    private readonly MlflowTableEnvelope _envelope = new(columns, options.OnlineScoring?.Parameters);
 
     public TableEnvelope Envelope => _envelope;
 

@@ -17,12 +17,12 @@ internal sealed class TableBodyWriter : IDisposable
     private static readonly SearchValues<char> PlainJsonChars = SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
 
-    private readonly Utf8JsonWriter _escaper;
+    // Made on the first text that needs escaping: most bodies have none.
+    private Utf8JsonWriter? _escaper;
 
     public TableBodyWriter(PooledBufferWriter body)
     {
         Body = body;
-        _escaper = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
     }
 
     public PooledBufferWriter Body { get; }
@@ -98,9 +98,10 @@ internal sealed class TableBodyWriter : IDisposable
         else
         {
             // Anything else is written by the JSON writer with its default encoder.
-            _escaper.Reset(body);
-            _escaper.WriteStringValue(cell);
-            _escaper.Flush();
+            var escaper = _escaper ??= new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+            escaper.Reset(body);
+            escaper.WriteStringValue(cell);
+            escaper.Flush();
         }
     }
 
@@ -124,7 +125,7 @@ internal sealed class TableBodyWriter : IDisposable
         Body.Write("]"u8);
     }
 
-    public void Dispose() => _escaper.Dispose();
+    public void Dispose() => _escaper?.Dispose();
 }
 
 /// <summary>
@@ -253,44 +254,40 @@ internal sealed class MlflowTableEnvelope : TableEnvelope
 {
     private readonly byte[] _end;
 
-    public MlflowTableEnvelope(string[] columns, IReadOnlyDictionary<string, object?>? parameters)
-        : base(Render(w =>
-        {
-            w.Body.Write("{\"input_data\":{\"columns\":"u8);
-            w.WriteNames(columns);
-            w.Body.Write(",\"data\":["u8);
-        }), typedCells: true, charset: true)
+    public MlflowTableEnvelope(string[] columns, IEnumerable<KeyValuePair<string, object?>>? parameters)
+        : base(Render(w => WriteStart(w, columns)), typedCells: true, charset: true)
     {
-        _end = Render(w =>
-        {
-            w.Body.Write("}"u8);
-            if (parameters is { Count: > 0 })
-            {
-                w.Body.Write(",\"params\":{"u8);
-                var first = true;
-                foreach (var (name, value) in parameters)
-                {
-                    if (!first)
-                    {
-                        w.Body.Write(","u8);
-                    }
-
-                    first = false;
-                    w.WriteString(name);
-                    w.Body.Write(":"u8);
-                    w.WriteCell(ScoringTable.FormatCell(value), ScoringTable.KindOf(value));
-                }
-
-                w.Body.Write("}"u8);
-            }
-
-            w.Body.Write("}"u8);
-        });
+        _end = Render(w => WriteParameters(w, parameters));
     }
 
-    public override int EndLength(int rows) => 11 + IndexLength(rows) + _end.Length;
+    /// <summary>Writes a single call's whole body straight into <paramref name="writer"/>.</summary>
+    public static void WriteTable(TableBodyWriter writer, ScoringTable table, IEnumerable<KeyValuePair<string, object?>>? parameters)
+    {
+        WriteStart(writer, table.RawColumnNames);
+        var rows = table.RawRows;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (r > 0)
+            {
+                writer.Body.Write(","u8);
+            }
 
-    public override void WriteEnd(PooledBufferWriter body, int rows)
+            writer.WriteRow(rows[r], table.KindsOf(r), typed: true);
+        }
+
+        WriteIndex(writer.Body, rows.Count);
+        WriteParameters(writer, parameters);
+    }
+
+    private static void WriteStart(TableBodyWriter writer, string[] columns)
+    {
+        writer.Body.Write("{\"input_data\":{\"columns\":"u8);
+        writer.WriteNames(columns);
+        writer.Body.Write(",\"data\":["u8);
+    }
+
+    /// <summary><c>],"index":[0,…]</c>: the end of the rows and the index.</summary>
+    private static void WriteIndex(PooledBufferWriter body, int rows)
     {
         body.Write("],\"index\":["u8);
         for (var i = 0; i < rows; i++)
@@ -306,6 +303,35 @@ internal sealed class MlflowTableEnvelope : TableEnvelope
         }
 
         body.Write("]"u8);
+    }
+
+    /// <summary><c>}</c> closing <c>input_data</c>, the <c>params</c> if any, and the closing brace.</summary>
+    private static void WriteParameters(TableBodyWriter writer, IEnumerable<KeyValuePair<string, object?>>? parameters)
+    {
+        writer.Body.Write("}"u8);
+        var first = true;
+        foreach (var (name, value) in parameters ?? [])
+        {
+            writer.Body.Write(first ? ",\"params\":{"u8 : ","u8);
+            first = false;
+            writer.WriteString(name);
+            writer.Body.Write(":"u8);
+            writer.WriteCell(ScoringTable.FormatCell(value), ScoringTable.KindOf(value));
+        }
+
+        if (!first)
+        {
+            writer.Body.Write("}"u8);
+        }
+
+        writer.Body.Write("}"u8);
+    }
+
+    public override int EndLength(int rows) => 11 + IndexLength(rows) + _end.Length;
+
+    public override void WriteEnd(PooledBufferWriter body, int rows)
+    {
+        WriteIndex(body, rows);
         body.Write(_end);
     }
 

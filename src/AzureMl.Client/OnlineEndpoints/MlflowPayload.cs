@@ -19,17 +19,7 @@ internal static class MlflowPayload
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    public static HttpContent Write(ScoringTable table, IReadOnlyDictionary<string, object?>? parameters)
-    {
-        var envelope = new MlflowTableEnvelope(table.RawColumnNames, parameters);
-        using var buffer = new PooledBufferWriter(256 + (table.RawRows.Count * table.RawColumnNames.Length * 16));
-        using (var writer = new TableBodyWriter(buffer))
-        {
-            envelope.WriteTable(writer, table);
-        }
-
-        return Json(buffer.WrittenMemory.ToArray());
-    }
+    public static HttpContent Write(ScoringTable table, IEnumerable<KeyValuePair<string, object?>>? parameters) => new TableContent(table, parameters);
 
     /// <summary>A JSON body sent with its length (replayable for a retry or a key failover).</summary>
     public static HttpContent Json(ReadOnlyMemory<byte> body)
@@ -463,4 +453,41 @@ internal static class MlflowPayload
     };
 
     private static string Truncate(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    /// <summary>
+    /// A single call's MLflow body, written by the one table writer into pooled memory each time it is sent, so it
+    /// can be sent again (a retry, a key failover) and holds no buffer between sends.
+    /// </summary>
+    private sealed class TableContent : HttpContent, IReplayableContent
+    {
+        private readonly ScoringTable _table;
+        private readonly KeyValuePair<string, object?>[]? _parameters;
+
+        public TableContent(ScoringTable table, IEnumerable<KeyValuePair<string, object?>>? parameters)
+        {
+            _table = table;
+            _parameters = parameters?.ToArray();
+            Headers.ContentType = JsonContentType;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            using var buffer = new PooledBufferWriter(256 + (_table.RawRows.Count * _table.RawColumnNames.Length * 16));
+            using (var writer = new TableBodyWriter(buffer))
+            {
+                MlflowTableEnvelope.WriteTable(writer, _table, _parameters);
+            }
+
+            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }

@@ -72,7 +72,7 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSo
         ValidateCall(options, nameof(options));
         var settings = _settings;
         using var request = CreateRequest(settings, options);
-        request.Content = MlflowPayload.Write(input, options?.Parameters is { Count: > 0 } p ? new Dictionary<string, object?>(p) : null);
+        request.Content = MlflowPayload.Write(input, options?.Parameters is { Count: > 0 } p ? p : null);
         return await ScoreTableAsync(settings, request, input.RawRows.Count, cancellationToken).ConfigureAwait(false);
     }
 
