@@ -36,12 +36,23 @@ internal static class MlflowPayload
     /// <c>json.dumps(…)</c>) is read as what it holds.
     /// </summary>
     /// <exception cref="FormatException">The answer is none of these forms; the message says what it is.</exception>
-    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName) => Read(body.Span, singleColumnName);
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName) => Read(body.Span, singleColumnName, null, out _);
+
+    /// <summary>
+    /// <see cref="Read(ReadOnlyMemory{byte}, string)"/>, reusing the column names of an earlier answer
+    /// (<paramref name="known"/>) where they are the same, so answers of one deployment share one set of names.
+    /// </summary>
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen) =>
+        Read(body.Span, singleColumnName, known, out seen);
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
-    private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName)
+    /// <summary>The names of positional columns (<c>0</c>, <c>1</c>, …), made once.</summary>
+    private static readonly string[] Positions = [.. Enumerable.Range(0, 64).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
+    private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen)
     {
+        seen = known;
         // Two passes of one reader: the first finds the shape (columns, rows), the second copies each cell's text
         // once, into the output's own buffers. No element tree, no string per cell.
         var reader = new Utf8JsonReader(json, ReaderOptions);
@@ -54,17 +65,18 @@ internal static class MlflowPayload
                 var trimmed = inner.TrimStart();
                 if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
                 {
-                    return Read(Encoding.UTF8.GetBytes(inner), singleColumnName);
+                    return Read(Encoding.UTF8.GetBytes(inner), singleColumnName, known, out seen);
                 }
 
                 throw new FormatException("the answer is a JSON string, not an array of predictions or an object of columns");
             case JsonTokenType.StartArray:
             case JsonTokenType.StartObject:
-                var shape = Shape.Of(json, singleColumnName);
+                var shape = Shape.Of(json, singleColumnName, known);
                 using (var cells = new Cells(json.Length, shape.Rows * shape.Names.Count))
                 {
                     shape.Fill(json, cells);
-                    return cells.Build(shape.Names, shape.Rows);
+                    seen = shape.Columns();
+                    return cells.Build(seen.Names, shape.Rows);
                 }
 
             default:
@@ -93,13 +105,16 @@ internal static class MlflowPayload
     private sealed class Shape
     {
         private readonly List<byte[]> _utf8Names = [];
+        private readonly AnswerColumns? _known;
+        private bool _allKnown = true;
 
-        private Shape(Form form, string? singleColumnName)
+        private Shape(Form form, string? singleColumnName, AnswerColumns? known)
         {
             FormOf = form;
+            _known = known;
             if (singleColumnName is not null)
             {
-                Names.Add(singleColumnName);
+                Add(singleColumnName);
             }
         }
 
@@ -117,22 +132,26 @@ internal static class MlflowPayload
 
         private Form FormOf { get; }
 
-        public static Shape Of(ReadOnlySpan<byte> json, string singleColumnName)
+        public static Shape Of(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns? known)
         {
             var reader = new Utf8JsonReader(json, ReaderOptions);
             Next(ref reader);
-            return reader.TokenType == JsonTokenType.StartObject ? OfColumns(ref reader) : OfArray(ref reader, singleColumnName);
+            return reader.TokenType == JsonTokenType.StartObject ? OfColumns(ref reader, known) : OfArray(ref reader, singleColumnName, known);
         }
 
-        private static Shape OfArray(ref Utf8JsonReader reader, string singleColumnName)
+        /// <summary>The answer's column names: the known set when every name matched it, else a new one.</summary>
+        public AnswerColumns Columns() =>
+            _allKnown && _known is not null && _known.Names.Length == Names.Count ? _known : new AnswerColumns([.. Names], [.. _utf8Names]);
+
+        private static Shape OfArray(ref Utf8JsonReader reader, string singleColumnName, AnswerColumns? known)
         {
             Next(ref reader);
             var first = reader.TokenType;
             var shape = first switch
             {
-                JsonTokenType.StartObject => new Shape(Form.Records, null),
-                JsonTokenType.StartArray => new Shape(Form.Rows, null),
-                _ => new Shape(Form.Single, singleColumnName),
+                JsonTokenType.StartObject => new Shape(Form.Records, null, known),
+                JsonTokenType.StartArray => new Shape(Form.Rows, null, known),
+                _ => new Shape(Form.Single, singleColumnName, known),
             };
 
             var width = 0;
@@ -146,7 +165,7 @@ internal static class MlflowPayload
                         {
                             if (shape.Find(ref reader, shape.Names.Count) < 0)
                             {
-                                shape.Add(reader.GetString()!);
+                                shape.AddName(ref reader);
                             }
 
                             reader.Read();
@@ -183,20 +202,22 @@ internal static class MlflowPayload
             {
                 for (var c = 0; c < width; c++)
                 {
-                    shape.Names.Add(c.ToString(CultureInfo.InvariantCulture));
+                    shape.Add(c < Positions.Length ? Positions[c] : c.ToString(CultureInfo.InvariantCulture));
                 }
             }
 
             return shape;
         }
 
-        private static Shape OfColumns(ref Utf8JsonReader reader)
+        private static Shape OfColumns(ref Utf8JsonReader reader, AnswerColumns? known)
         {
-            var shape = new Shape(Form.Columns, null);
+            var shape = new Shape(Form.Columns, null, known);
             var rows = -1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var at = shape.Names.Count;
+                shape.AddName(ref reader);
+                var name = shape.Names[at];
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
@@ -216,7 +237,6 @@ internal static class MlflowPayload
                 }
 
                 rows = count;
-                shape.Add(name);
             }
 
             End(ref reader);
@@ -313,8 +333,35 @@ internal static class MlflowPayload
             return -1;
         }
 
+        /// <summary>Adds the property name the reader is on: the known one at this place when it matches, else read anew.</summary>
+        private void AddName(ref Utf8JsonReader reader)
+        {
+            var at = Names.Count;
+            if (_known is { } known && at < known.Names.Length && reader.ValueTextEquals(known.Utf8[at]))
+            {
+                Names.Add(known.Names[at]);
+                _utf8Names.Add(known.Utf8[at]);
+                return;
+            }
+
+            _allKnown = false;
+            var name = reader.GetString()!;
+            Names.Add(name);
+            _utf8Names.Add(Encoding.UTF8.GetBytes(name));
+        }
+
+        /// <summary>Adds a name the answer does not spell (a position, the single column's name).</summary>
         private void Add(string name)
         {
+            var at = Names.Count;
+            if (_known is { } known && at < known.Names.Length && known.Names[at] == name)
+            {
+                Names.Add(known.Names[at]);
+                _utf8Names.Add(known.Utf8[at]);
+                return;
+            }
+
+            _allKnown = false;
             Names.Add(name);
             _utf8Names.Add(Encoding.UTF8.GetBytes(name));
         }
@@ -391,7 +438,7 @@ internal static class MlflowPayload
             _lengths[index] = _length - start;
         }
 
-        public ScoringOutput Build(List<string> names, int rows)
+        public ScoringOutput Build(string[] names, int rows)
         {
             var total = 0;
             for (var i = 0; i < _count; i++)
@@ -416,7 +463,7 @@ internal static class MlflowPayload
                 ends[i] = at;
             }
 
-            return new ScoringOutput(OutputName, null, [.. names], null, names.Count, rows, data, ends);
+            return new ScoringOutput(OutputName, null, names, null, names.Length, rows, data, ends);
         }
 
         public void Dispose()
@@ -490,4 +537,12 @@ internal static class MlflowPayload
             return false;
         }
     }
+}
+
+/// <summary>An online answer's column names, as text and as UTF-8, shared by the answers that have them.</summary>
+internal sealed class AnswerColumns(string[] names, byte[][] utf8)
+{
+    public string[] Names { get; } = names;
+
+    public byte[][] Utf8 { get; } = utf8;
 }

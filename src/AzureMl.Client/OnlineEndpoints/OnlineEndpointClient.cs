@@ -23,6 +23,9 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSo
     private readonly AzureMlTransport _transport;
     private volatile Settings _settings;
 
+    // The column names of the last answer: answers of one deployment share them instead of each making its own.
+    private volatile AnswerColumns? _lastColumns;
+
     /// <summary>Creates a client that sends through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">
     /// The HTTP client. Its handlers (resilience, gateway keys, an <see cref="OnlineEndpointCredentialHandler"/>)
@@ -97,7 +100,8 @@ public sealed class OnlineEndpointClient : IOnlineEndpointClient, IBulkScoringSo
         using var body = await PooledBody.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            var output = MlflowPayload.Read(body.Memory, settings.Options.SingleColumnName);
+            var output = MlflowPayload.Read(body.Memory, settings.Options.SingleColumnName, _lastColumns, out var columns);
+            _lastColumns = columns;
             Telemetry.AzureMlTelemetry.RowsScored(rows, settings.Target);
             return output;
         }

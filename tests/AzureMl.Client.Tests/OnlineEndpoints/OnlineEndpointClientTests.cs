@@ -41,6 +41,35 @@ public sealed class OnlineEndpointClientTests
     private static WireReply Json(string body, int status = 200, string? headers = null) => new(WireEnd.Answer, status, body, ExtraHeaders: headers);
 
     [Fact]
+    public async Task ScoreAsync_AnswersWithDifferentColumnsOnOneClient_EachReadWithItsOwnNames()
+    {
+        string[] answers =
+        [
+            """[{"a": 1, "b": "x"}]""",
+            """[{"a": 2, "c": "y"}]""",
+            """[{"a": 3, "c": "z", "d": true}]""",
+            """[{"a": 4}]""",
+            """[[5, 6]]""",
+            """{"a": [7], "c": ["w"]}""",
+        ];
+        using var server = new WireScriptServer((_, i) => Json(answers[i]));
+        using var sp = Build(server.Url);
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+
+        var outputs = new List<ScoringOutput>();
+        foreach (var _ in answers)
+        {
+            outputs.Add(await client.ScoreAsync(new ScoringTable("x").AddRow(1)));
+        }
+
+        outputs.Select(o => string.Join(",", o.ColumnNames!)).Should().Equal("a,b", "a,c", "a,c,d", "a", "0,1", "a,c");
+        outputs[1][0].GetString("c").Should().Be("y");
+        outputs[2][0].GetString("d").Should().Be("True");
+        outputs[5][0].GetString("c").Should().Be("w");
+        outputs[0][0].GetString("b").Should().Be("x", "an earlier output keeps its own names");
+    }
+
+    [Fact]
     public async Task ScoreAsync_Table_SendsMlflowSplitWithTypedCellsAndHeaders()
     {
         using var server = new WireScriptServer((_, _) => Json("[0.5, 1.5]"));
