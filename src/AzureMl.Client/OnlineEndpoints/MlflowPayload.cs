@@ -53,8 +53,9 @@ internal static class MlflowPayload
     private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen)
     {
         seen = known;
-        // Two passes of one reader: the first finds the shape (columns, rows), the second copies each cell's text
-        // once, into the output's own buffers. No element tree, no string per cell.
+        // An answer shaped as the client's last one (the same columns) is read in one pass; any other in two passes of
+        // one reader: the first finds the shape (columns, rows), the second copies each cell's text once, into the
+        // output's own buffers. No element tree, no string per cell.
         var reader = new Utf8JsonReader(json, ReaderOptions);
         Next(ref reader);
         switch (reader.TokenType)
@@ -69,6 +70,9 @@ internal static class MlflowPayload
                 }
 
                 throw new FormatException("the answer is a JSON string, not an array of predictions or an object of columns");
+            case JsonTokenType.StartArray when known is not null && TryReadKnown(json, singleColumnName, known) is { } output:
+                // Shaped as the last answer: one pass.
+                return output;
             case JsonTokenType.StartArray:
             case JsonTokenType.StartObject:
                 var shape = Shape.Of(json, singleColumnName, known);
@@ -82,6 +86,131 @@ internal static class MlflowPayload
             default:
                 throw new FormatException($"the answer is a JSON {Describe(reader.TokenType)}, not an array of predictions or an object of columns");
         }
+    }
+
+    /// <summary>
+    /// Reads an array answer in one pass, assuming the columns of <paramref name="known"/>; <see langword="null"/> when
+    /// the answer is shaped otherwise (a new column, a longer row, another form), to be read in two passes.
+    /// </summary>
+    private static ScoringOutput? TryReadKnown(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns known)
+    {
+        var names = known.Names;
+        var width = names.Length;
+        if (width > 64)
+        {
+            return null;
+        }
+
+        // Every known column must turn up in this answer too, or its columns differ: then the two passes find them.
+        var seenColumns = 0UL;
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        reader.Read();
+        Next(ref reader);
+        var records = reader.TokenType == JsonTokenType.StartObject;
+        var positional = reader.TokenType == JsonTokenType.StartArray;
+        if (positional)
+        {
+            for (var c = 0; c < width; c++)
+            {
+                if (c >= Positions.Length || !ReferenceEquals(names[c], Positions[c]))
+                {
+                    return null;
+                }
+            }
+        }
+        else if (!records && (width != 1 || names[0] != singleColumnName))
+        {
+            return null;
+        }
+
+        using var cells = new Cells(json.Length, Math.Max(width * 64, 16));
+        var rows = 0;
+        while (reader.TokenType != JsonTokenType.EndArray)
+        {
+            cells.EnsureCount((rows + 1) * width);
+            var row = rows * width;
+            if (records)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return null;
+                }
+
+                var expected = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var c = expected < width && reader.ValueTextEquals(known.Utf8[expected]) ? expected : Find(known, ref reader);
+                    if (c < 0)
+                    {
+                        return null;
+                    }
+
+                    // Columns are in order of first appearance: a known column first seen out of that order is a reorder.
+                    if ((seenColumns & (1UL << c)) == 0 && c != System.Numerics.BitOperations.PopCount(seenColumns))
+                    {
+                        return null;
+                    }
+
+                    reader.Read();
+                    cells.Add(row + c, ref reader, json);
+                    seenColumns |= 1UL << c;
+                    expected = c + 1;
+                }
+            }
+            else if (positional)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return null;
+                }
+
+                var c = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (c >= width)
+                    {
+                        return null;
+                    }
+
+                    seenColumns |= 1UL << c;
+                    cells.Add(row + c++, ref reader, json);
+                }
+            }
+            else
+            {
+                if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                {
+                    return null;
+                }
+
+                cells.Add(row, ref reader, json);
+                seenColumns = 1;
+            }
+
+            rows++;
+            Next(ref reader);
+        }
+
+        End(ref reader);
+        if (rows == 0 || seenColumns != (width == 64 ? ulong.MaxValue : (1UL << width) - 1))
+        {
+            return null;
+        }
+
+        return cells.Build(names, rows, rows * width);
+    }
+
+    private static int Find(AnswerColumns known, ref Utf8JsonReader reader)
+    {
+        for (var c = 0; c < known.Utf8.Length; c++)
+        {
+            if (reader.ValueTextEquals(known.Utf8[c]))
+            {
+                return c;
+            }
+        }
+
+        return -1;
     }
 
     private static void Next(ref Utf8JsonReader reader)
@@ -374,7 +503,7 @@ internal static class MlflowPayload
     /// </summary>
     private sealed class Cells : IDisposable
     {
-        private readonly int _count;
+        private int _count;
         private byte[] _scratch;
         private int _length;
         private int[] _starts;
@@ -389,6 +518,29 @@ internal static class MlflowPayload
             _starts = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
             _lengths = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
             _lengths.AsSpan(0, count).Fill(-1);
+        }
+
+        /// <summary>Makes room for <paramref name="count"/> cells (absent ones null) when the row count is found while reading.</summary>
+        public void EnsureCount(int count)
+        {
+            if (count > _lengths.Length)
+            {
+                var size = Math.Max(count, _lengths.Length * 2);
+                var starts = ArrayPool<int>.Shared.Rent(size);
+                var lengths = ArrayPool<int>.Shared.Rent(size);
+                _starts.AsSpan(0, _count).CopyTo(starts);
+                _lengths.AsSpan(0, _count).CopyTo(lengths);
+                ArrayPool<int>.Shared.Return(_starts);
+                ArrayPool<int>.Shared.Return(_lengths);
+                _starts = starts;
+                _lengths = lengths;
+            }
+
+            if (count > _count)
+            {
+                _lengths.AsSpan(_count, count - _count).Fill(-1);
+                _count = count;
+            }
         }
 
         public void Add(int index, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
@@ -438,8 +590,9 @@ internal static class MlflowPayload
             _lengths[index] = _length - start;
         }
 
-        public ScoringOutput Build(string[] names, int rows)
+        public ScoringOutput Build(string[] names, int rows, int? count = null)
         {
+            _count = count ?? _count;
             var total = 0;
             for (var i = 0; i < _count; i++)
             {

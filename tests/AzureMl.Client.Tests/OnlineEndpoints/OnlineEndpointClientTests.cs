@@ -70,6 +70,69 @@ public sealed class OnlineEndpointClientTests
     }
 
     [Fact]
+    public async Task ScoreAsync_GeneratedAnswers_ReadTheSameByAClientThatSawTheLastOneAsByANewClient()
+    {
+        // A client reads an answer shaped as its last one in one pass, any other in two: both must agree.
+        var random = new Random(20261201);
+        string[] pool = ["a", "b", "c", "d"];
+        var answers = new List<string>();
+        string[] columns = ["a"];
+        var form = 0;
+        for (var n = 0; n < 300; n++)
+        {
+            if (random.Next(5) < 2)
+            {
+                // Otherwise shaped as the last answer, so the one-pass read is taken often.
+                columns = pool.Where(_ => random.Next(3) > 0).DefaultIfEmpty("a").ToArray();
+                form = random.Next(3);
+            }
+
+            var rows = Enumerable.Range(0, random.Next(0, 4)).Select(_ => columns.Where(_ => random.Next(5) > 0).ToArray()).ToList();
+            string Cell() => random.Next(6) switch
+            {
+                0 => "null",
+                1 => random.Next(-9, 99).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                2 => "\"t\\u00e9" + random.Next(9) + "\"",
+                3 => "true",
+                4 => "[1, {\"x\": 2}]",
+                _ => "\"plain\"",
+            };
+            answers.Add(form switch
+            {
+                0 => "[" + string.Join(",", rows.Select(r => "{" + string.Join(",", r.Select(c => $"\"{c}\": {Cell()}")) + "}")) + "]",
+                1 => "[" + string.Join(",", rows.Select(r => "[" + string.Join(",", r.Select(_ => Cell())) + "]")) + "]",
+                _ => "[" + string.Join(",", rows.Select(_ => Cell())) + "]",
+            });
+        }
+
+        using var server = new WireScriptServer((request, _) => Json(answers[int.Parse(request.Body.Split("[[")[1].Split(']')[0], System.Globalization.CultureInfo.InvariantCulture)]));
+        using var sp = Build(server.Url);
+        var reused = sp.GetRequiredService<IOnlineEndpointClient>();
+        for (var n = 0; n < answers.Count; n++)
+        {
+            var table = new ScoringTable("n").AddRow(n);
+            using var http = new HttpClient();
+            var expected = await DescribeAsync(new OnlineEndpointClient(http, new OnlineEndpointOptions { ScoringUri = new Uri(server.Url + "/score"), PrimaryKey = PrimaryKey }), table);
+            var actual = await DescribeAsync(reused, table);
+
+            actual.Should().Be(expected, "answer {0}: {1}", n, answers[n]);
+        }
+
+        static async Task<string> DescribeAsync(IOnlineEndpointClient client, ScoringTable table)
+        {
+            try
+            {
+                var output = await client.ScoreAsync(table);
+                return string.Join(",", output.ColumnNames!) + " | " + string.Join(" / ", output.Rows.Select(r => string.Join(",", Enumerable.Range(0, output.ColumnCount).Select(c => r.IsNull(c) ? "<null>" : r.GetString(c)))));
+            }
+            catch (AzureMlException ex)
+            {
+                return "failed: " + ex.InnerException?.Message;
+            }
+        }
+    }
+
+    [Fact]
     public async Task ScoreAsync_Table_SendsMlflowSplitWithTypedCellsAndHeaders()
     {
         using var server = new WireScriptServer((_, _) => Json("[0.5, 1.5]"));
