@@ -323,14 +323,23 @@ internal sealed class ScoreHandler(IReadOnlyDictionary<string, OnlineEndpointSta
         var writer = new Utf8JsonWriter(context.Response.BodyWriter);
         await using (writer.ConfigureAwait(false))
         {
+            // Each name is encoded once per answer, not once per row.
+            var names = new JsonEncodedText[columns.Count];
+            var numeric = new bool[columns.Count];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = JsonEncodedText.Encode(columns[i].Name);
+                numeric[i] = OnlineSwagger.IsNumeric(columns[i].Type);
+            }
+
             writer.WriteStartArray();
             foreach (var row in rows)
             {
                 writer.WriteStartObject();
-                for (var i = 0; i < columns.Count; i++)
+                for (var i = 0; i < names.Length; i++)
                 {
-                    writer.WritePropertyName(columns[i].Name);
-                    WriteCell(writer, columns[i].Type, row[i]);
+                    writer.WritePropertyName(names[i]);
+                    WriteCell(writer, columns[i].Type, numeric[i], row[i]);
                 }
 
                 writer.WriteEndObject();
@@ -340,22 +349,19 @@ internal sealed class ScoreHandler(IReadOnlyDictionary<string, OnlineEndpointSta
         }
     }
 
-    private static void WriteCell(Utf8JsonWriter writer, string type, string? cell)
+    private static void WriteCell(Utf8JsonWriter writer, string type, bool numeric, string? cell)
     {
         if (cell is null)
         {
             writer.WriteNullValue();
         }
-        else if (OnlineSwagger.IsNumeric(type) && double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        else if (numeric && long.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole))
         {
-            if (long.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole))
-            {
-                writer.WriteNumberValue(whole);
-            }
-            else
-            {
-                writer.WriteNumberValue(number);
-            }
+            writer.WriteNumberValue(whole);
+        }
+        else if (numeric && double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            writer.WriteNumberValue(number);
         }
         else if (string.Equals(type, "Boolean", StringComparison.OrdinalIgnoreCase) && bool.TryParse(cell, out var flag))
         {
