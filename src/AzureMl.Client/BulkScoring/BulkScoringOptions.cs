@@ -26,7 +26,7 @@ public sealed class BulkScoringOptions : IValidatableObject
     /// <summary>
     /// How long one call should take. When set, rows per chunk follow the measured time per row, between
     /// <see cref="MinChunkSize"/> and <see cref="ChunkSize"/>: the run starts with small chunks, grows them (at most
-    /// doubling per answer) while calls end sooner, shrinks them at once when calls run long, and halves them after a
+    /// eightfold per answer) while calls end sooner, shrinks them at once when calls run long, and halves them after a
     /// 408 (the service's request timeout). <see langword="null"/> keeps every chunk at <see cref="ChunkSize"/> on the
     /// classic service, and sizes chunks for 1 second on an online endpoint, a fifth of its default 5-second request
     /// timeout (<c>request_timeout_ms</c>); set it to about a fifth of your deployment's timeout if you changed that.

@@ -2,13 +2,16 @@ namespace AzureMl.Client.Internal;
 
 /// <summary>
 /// Rows per chunk. Without a target call duration, always the most allowed. With one, it follows the measured time
-/// per row so a call takes about the target: it starts small, at most doubles per answer, drops at once when calls
+/// per row so a call takes about the target: it starts small, grows at most eightfold per answer, drops at once when calls
 /// run long, and halves when the service answers 408 (its request timeout); always between the bounds the user set.
 /// </summary>
 internal sealed class ChunkSizer
 {
     /// <summary>Rows of the first chunks when sizes adapt, before any call has been timed.</summary>
     internal const int FirstAdaptiveSize = 16;
+
+    /// <summary>How many times the rows of a timed chunk the next size may be.</summary>
+    internal const int GrowthPerAnswer = 8;
 
     private readonly int _min;
     private readonly int _max;
@@ -48,9 +51,11 @@ internal sealed class ChunkSizer
         {
             seen = Volatile.Read(ref _current);
 
-            // Growth is bounded (twice the rows just timed) so one fast answer cannot jump to a size never measured; a
-            // short chunk (the last one) that fits does not lower the size.
-            next = (int)Math.Clamp(Math.Min(fits, Math.Max(seen, rows * 2.0)), _min, _max);
+            // Growth is bounded (eight times the rows just timed) so one fast answer cannot jump far past a size
+            // measured, yet a run reaches its size within two answers: the window already holds chunks read at the
+            // old size, so slow growth keeps many rows in small calls. A short chunk (the last one) that fits does not
+            // lower the size.
+            next = (int)Math.Clamp(Math.Min(fits, Math.Max(seen, rows * (double)GrowthPerAnswer)), _min, _max);
         }
         while (Interlocked.CompareExchange(ref _current, next, seen) != seen);
     }
