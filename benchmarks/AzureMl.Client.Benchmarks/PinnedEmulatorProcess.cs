@@ -45,7 +45,7 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"1-{Environment.ProcessorCount - 1}");
         start.ArgumentList.Add(Environment.ProcessPath!);
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(typeof(PinnedEmulatorProcess).Assembly.Location), StringComparison.Ordinal))
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             // Run through the dotnet host: the assembly is its first argument.
             start.ArgumentList.Add(typeof(PinnedEmulatorProcess).Assembly.Location);
@@ -57,6 +57,7 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
         }
 
         start.Environment[ClientOffServiceCore] = "1";
+        Console.WriteLine($"// Client under test started again on CPUs 1-{Environment.ProcessorCount - 1}; the emulator gets CPU 0");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("taskset did not start.");
         await process.WaitForExitAsync();
         return process.ExitCode;

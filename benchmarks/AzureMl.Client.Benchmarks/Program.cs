@@ -14,7 +14,7 @@ var usesPinnedEmulator = args.Length > 0 && (args[0] is "--paired" or "--paired-
     || (args[0] == "--filter" && args.Skip(1).All(f => f.Contains("Throughput", StringComparison.Ordinal))));
 if (usesPinnedEmulator && PinnedEmulatorProcess.ShouldKeepClientOffServiceCore(BenchmarkSettings.Quick || BenchmarkSettings.SharedCores))
 {
-    return await PinnedEmulatorProcess.RunClientOffServiceCoreAsync(Environment.GetCommandLineArgs()[1..]);
+    return await PinnedEmulatorProcess.RunClientOffServiceCoreAsync(args);
 }
 
 // --paired [rounds] measures bulk scoring against the emulator ceiling in interleaved rounds (see PairedBulkFraction).

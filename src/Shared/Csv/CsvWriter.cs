@@ -10,6 +10,14 @@ internal sealed class CsvWriter(TextWriter writer, char delimiter = ',')
     public async ValueTask WriteRecordAsync(IReadOnlyList<string?> fields, CancellationToken cancellationToken)
     {
         _line.Clear();
+        if (fields.Count == 1 && string.IsNullOrEmpty(fields[0]))
+        {
+            // A lone empty field written bare would be a blank line, which holds no record: quoted, it stays one.
+            _line.Append("\"\"\r\n");
+            await writer.WriteAsync(_line, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         for (var i = 0; i < fields.Count; i++)
         {
             if (i > 0)

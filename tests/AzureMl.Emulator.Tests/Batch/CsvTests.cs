@@ -97,6 +97,26 @@ public class CsvTests
     }
 
     [Fact]
+    public async Task WriteRecordAsync_OneColumnWithEmptyValues_EveryRecordReadBack()
+    {
+        var text = new StringWriter();
+        var writer = new CsvWriter(text);
+        foreach (var field in (string?[])["Col2", "", null, "x", ""])
+        {
+            await writer.WriteRecordAsync([field], CancellationToken.None);
+        }
+
+        var reader = new CsvReader(new StringReader(text.ToString()));
+        var read = new List<string>();
+        while (await reader.ReadRecordAsync(CancellationToken.None) is { } record)
+        {
+            read.Add(record.Single());
+        }
+
+        read.Should().Equal(new[] { "Col2", "", "", "x", "" }, "an empty value alone on its record is written as \"\", not as a blank line that holds no record");
+    }
+
+    [Fact]
     public async Task ReadRecordAsync_TabDelimiter_SplitsOnTabs()
     {
         var reader = new CsvReader(new StringReader("a\tb,c\n"), '\t');
