@@ -6,10 +6,10 @@ using AzureMl.Emulator;
 namespace AzureMl.Client.Benchmarks;
 
 /// <summary>
-/// The emulator program in a process of its own, pinned to CPU 0 with <c>taskset</c>, and the client under test (this
-/// process) on the other cores, so neither spends the other's CPU: on a real deployment the service runs on machines
-/// of its own. The service gets exactly one core, for the ceiling and for the client alike. The emulator runs fully
-/// optimized from its start (tiered compilation off), so no round measures it mid-way to its final code.
+/// The emulator program in a process of its own, pinned to CPU 0 with <c>taskset</c>, so the client under test (this
+/// process) does not spend the service's CPU: on a real deployment the service runs on machines of its own. The
+/// client may use every core; the service gets exactly one, for the ceiling and for the client alike. The emulator
+/// runs fully optimized from its start (tiered compilation off), so no round measures it mid-way to its final code.
 /// </summary>
 internal sealed class PinnedEmulatorProcess : IAsyncDisposable
 {
@@ -28,40 +28,8 @@ internal sealed class PinnedEmulatorProcess : IAsyncDisposable
         ServiceRoot = new Uri($"http://127.0.0.1:{port}/");
     }
 
-    private const string ClientOffServiceCore = "AZUREML_BENCHMARK_CLIENT_OFF_CPU0";
-
     /// <summary>Linux with two cores or more, and <c>taskset</c> (util-linux) to pin the emulator.</summary>
-    public static bool IsSupported =>
-        OperatingSystem.IsLinux() && File.Exists(TaskSet) && (Environment.ProcessorCount >= 2 || Environment.GetEnvironmentVariable(ClientOffServiceCore) == "1");
-
-    /// <summary>Whether this process should start again on the cores other than CPU 0 (not yet done, and pinning applies).</summary>
-    public static bool ShouldKeepClientOffServiceCore(bool notPinned) =>
-        !notPinned && IsSupported && Environment.GetEnvironmentVariable(ClientOffServiceCore) != "1";
-
-    /// <summary>Runs this benchmark program again with <paramref name="args"/> under <c>taskset -c 1-…</c>, and returns its exit code.</summary>
-    public static async Task<int> RunClientOffServiceCoreAsync(string[] args)
-    {
-        var start = new ProcessStartInfo(TaskSet) { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"1-{Environment.ProcessorCount - 1}");
-        start.ArgumentList.Add(Environment.ProcessPath!);
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            // Run through the dotnet host: the assembly is its first argument.
-            start.ArgumentList.Add(typeof(PinnedEmulatorProcess).Assembly.Location);
-        }
-
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment[ClientOffServiceCore] = "1";
-        Console.WriteLine($"// Client under test started again on CPUs 1-{Environment.ProcessorCount - 1}; the emulator gets CPU 0");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("taskset did not start.");
-        await process.WaitForExitAsync();
-        return process.ExitCode;
-    }
+    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.ProcessorCount >= 2 && File.Exists(TaskSet);
 
     public Uri ServiceRoot { get; }
 

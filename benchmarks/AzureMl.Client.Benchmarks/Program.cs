@@ -7,16 +7,6 @@ BenchmarkSettings.Quick = args.Contains("--quick");
 BenchmarkSettings.SharedCores = args.Contains("--shared-cores");
 args = [.. args.Where(a => a is not "--quick" and not "--shared-cores")];
 
-// For the bulk throughput rounds the emulator program runs pinned to CPU 0 (PinnedEmulatorProcess); this process, the
-// client under test, runs on the other cores, so the service has a core of its own as on a machine of its own.
-// Started again under taskset before anything runs, so every thread of the client inherits it.
-var usesPinnedEmulator = args.Length > 0 && (args[0] is "--paired" or "--paired-online" or "--paired-online-parse"
-    || (args[0] == "--filter" && args.Skip(1).All(f => f.Contains("Throughput", StringComparison.Ordinal))));
-if (usesPinnedEmulator && PinnedEmulatorProcess.ShouldKeepClientOffServiceCore(BenchmarkSettings.Quick || BenchmarkSettings.SharedCores))
-{
-    return await PinnedEmulatorProcess.RunClientOffServiceCoreAsync(args);
-}
-
 // --paired [rounds] measures bulk scoring against the emulator ceiling in interleaved rounds (see PairedBulkFraction).
 if (args.Length > 0 && args[0] == "--paired")
 {
