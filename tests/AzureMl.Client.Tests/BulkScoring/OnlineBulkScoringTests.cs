@@ -132,6 +132,22 @@ public sealed class OnlineBulkScoringTests
     }
 
     [Fact]
+    public async Task ScoreBulkAsync_Online_FastAnswersGrowChunksAtMostEightfoldPerTimedAnswer()
+    {
+        // Answers take no time on the fake clock, so any size fits the target: growth is bounded by the rows timed.
+        var time = new FakeTimeProvider();
+        using var server = new WireScriptServer((request, _) => Doubled(request));
+        using var sp = Build(server.Url + "/score", time);
+        var client = sp.GetRequiredService<IOnlineEndpointClient>();
+
+        var chunks = await CollectAsync(client.ScoreBulkAsync(["n", "text", "flag"], Numbered(3_000), new BulkScoringOptions { MaxConcurrency = 1 }));
+
+        var sizes = chunks.Select(c => c.RowCount).ToList();
+        sizes.Take(8).Should().Equal([16, 16, 16, 16, 128, 128, 128, 128], "the window of 4 chunks is read before the answers that size the next ones: " + string.Join(",", sizes));
+        sizes.Skip(8).SkipLast(1).Should().OnlyContain(s => s == 500, "then the most rows a call may hold");
+    }
+
+    [Fact]
     public async Task ScoreBulkAsync_Online_408IsNotSentAgainAndLaterChunksAreSmaller()
     {
         // The first 64 rows time out at the endpoint; the rest are scored.
