@@ -1,4 +1,5 @@
-using System.Text;
+using CsvHelper;
+using Library = CsvHelper;
 
 namespace AzureMl.Csv;
 
@@ -6,17 +7,42 @@ namespace AzureMl.Csv;
 /// Reads delimited text (RFC 4180, the service's dialect: quoted fields, doubled quotes, line breaks inside quotes) one
 /// record at a time, strictly: a stray or unclosed quote, or a record whose field count differs from the first
 /// record's, throws a <see cref="CsvFormatException"/> naming the record and the line. Blank lines hold no record.
-/// Compiled into the emulator and the CLI from this one file, so both read the same files the same way.
+/// Compiled into the emulator and the CLI from this one file, so both read the same files the same way; the parsing
+/// itself is CsvHelper's.
 /// </summary>
-internal sealed class CsvReader(TextReader reader, char delimiter = ',')
+internal sealed class CsvReader
 {
+    private readonly Library.CsvReader _csv;
+    private readonly char _delimiter;
+    private CsvMalformedRecord? _malformed;
     private int _width = -1;
-    private readonly char[] _buffer = new char[16 * 1024];
-    private readonly StringBuilder _field = new();
-    private int _position;
-    private int _length;
-    private long _line = 1;
-    private bool _skipLineFeed;
+    private bool _ended;
+
+    /// <summary>Starts reading <paramref name="reader"/>, which stays open (its owner disposes it).</summary>
+    /// <param name="reader">The text.</param>
+    /// <param name="delimiter">The field separator, such as a comma or a tab; an ASCII character.</param>
+    public CsvReader(TextReader reader, char delimiter = ',')
+    {
+        _delimiter = delimiter;
+        _csv = Library.CsvReader.Create(reader, new CsvReaderOptions
+        {
+            Mode = CsvMode.Rfc4180,
+            Separator = delimiter,
+            Quote = '"',
+            HasHeader = false,
+            AllowLineBreaksInQuotes = true,
+            SkipEmptyLines = true,
+            TrimWhitespace = false,
+            TrimInsideQuotes = false,
+            TrackLineNumbers = true,
+            MissingField = CsvMissingFieldHandling.Throw,
+            // Malformed quoting is reported to OnMalformed with its reason, and thrown here once its record is reached
+            // (a record the library throws for carries no reason); field counts are checked here against the first record.
+            MalformedData = CsvMalformedDataHandling.Recover,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            OnMalformedRecord = OnMalformed,
+        }, leaveOpen: true);
+    }
 
     /// <summary>Gets the 1-based number of the last record read.</summary>
     public long RecordNumber { get; private set; }
@@ -24,150 +50,123 @@ internal sealed class CsvReader(TextReader reader, char delimiter = ',')
     /// <summary>Gets the line on which the last record read started.</summary>
     public long RecordLine { get; private set; }
 
+    /// <summary>Reads the next record.</summary>
+    /// <param name="cancellationToken">Cancels reading.</param>
+    /// <returns>The fields of the record, or <see langword="null"/> at the end of the input.</returns>
+    /// <exception cref="CsvFormatException">The record is malformed.</exception>
     public async ValueTask<string[]?> ReadRecordAsync(CancellationToken cancellationToken)
     {
-        var fields = new List<string>();
-        _field.Clear();
-        var inQuotes = false;
-        var quoted = false;
-        var closedQuote = false;
-        var started = false;
-        var afterQuotedCarriageReturn = false;
-        RecordLine = _line;
-        RecordNumber++;
-        while (true)
+        if (_ended)
         {
-            if (_position == _length)
-            {
-                _length = await reader.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
-                _position = 0;
-                if (_length == 0)
-                {
-                    if (inQuotes)
-                    {
-                        throw new CsvFormatException(RecordNumber, RecordLine, "a quoted field is not closed before the end of the input");
-                    }
+            return null;
+        }
 
-                    if (!started)
-                    {
-                        return null;
-                    }
+        if (!await _csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ThrowIfMalformed(long.MaxValue);
+            _ended = true;
+            await _csv.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
 
-                    fields.Add(_field.ToString());
-                    return Complete(fields);
-                }
-            }
+        RecordNumber++;
+        RecordLine = _csv.LineNumber;
+        ThrowIfMalformed(RecordNumber);
+        var fields = new string[_csv.FieldCount];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = _csv.GetString(i);
+        }
 
-            var c = _buffer[_position++];
-            if (_skipLineFeed)
-            {
-                _skipLineFeed = false;
-                if (c == '\n')
-                {
-                    continue;
-                }
-            }
+        if (_width < 0)
+        {
+            _width = fields.Length;
+        }
+        else if (fields.Length != _width)
+        {
+            throw new CsvFormatException(RecordNumber, RecordLine, $"it has {fields.Length} fields, but the header row has {_width}");
+        }
 
+        return fields;
+    }
+
+    private void OnMalformed(CsvMalformedRecord record)
+    {
+        // The library may scan ahead of the record returned last: the first problem in the input is the one to report.
+        if (_malformed is not { } first || record.RecordNumber < first.RecordNumber)
+        {
+            _malformed = record;
+        }
+    }
+
+    private void ThrowIfMalformed(long reached)
+    {
+        if (_malformed is { } bad && bad.RecordNumber <= reached)
+        {
+            throw new CsvFormatException(bad.RecordNumber, bad.LineNumber, Describe(bad));
+        }
+    }
+
+    private string Describe(CsvMalformedRecord bad)
+    {
+        var field = FirstBadField(bad.RawRecord);
+        var which = field > 0 ? $"field {field}" : "a field";
+        return bad.Reason switch
+        {
+            CsvMalformedReason.StrayQuote => $"{which} has a quote inside an unquoted value",
+            CsvMalformedReason.TextAfterClosingQuote => $"{which} has text after its closing quote",
+            CsvMalformedReason.UnterminatedQuote => "a quoted field is not closed before the end of the input",
+            _ => $"its quoting is not RFC 4180 ({bad.Reason})",
+        };
+    }
+
+    /// <summary>The 1-based field where a record's quoting first breaks RFC 4180, or 0 when none is found.</summary>
+    private int FirstBadField(string? raw)
+    {
+        var field = 1;
+        bool inQuotes = false, quoted = false, closed = false, text = false;
+        foreach (var c in raw ?? "")
+        {
             if (inQuotes)
             {
                 if (c == '"')
                 {
                     inQuotes = false;
-                    closedQuote = true;
-                    afterQuotedCarriageReturn = false;
+                    closed = true;
+                }
+            }
+            else if (c == '"')
+            {
+                if (closed)
+                {
+                    // A doubled quote inside a quoted field stands for one quote.
+                    inQuotes = true;
+                    closed = false;
+                }
+                else if (quoted || text)
+                {
+                    return field;
                 }
                 else
                 {
-                    // A line break inside a quoted field still starts a new line: CRLF and LF count once, a lone CR too.
-                    if (c == '\r' || (c == '\n' && !afterQuotedCarriageReturn))
-                    {
-                        _line++;
-                    }
-
-                    afterQuotedCarriageReturn = c == '\r';
-                    _field.Append(c);
+                    inQuotes = quoted = true;
                 }
-
-                continue;
             }
-
-            if (c == '"')
+            else if (c == _delimiter)
             {
-                if (closedQuote)
-                {
-                    // A doubled quote inside a quoted field stands for one quote.
-                    _field.Append('"');
-                    inQuotes = true;
-                    closedQuote = false;
-                    continue;
-                }
-
-                if (quoted || _field.Length > 0)
-                {
-                    throw new CsvFormatException(RecordNumber, RecordLine, $"field {fields.Count + 1} has a quote inside an unquoted value");
-                }
-
-                inQuotes = quoted = started = true;
-                continue;
+                field++;
+                quoted = closed = text = false;
             }
-
-            if (c == delimiter)
+            else if (closed)
             {
-                fields.Add(_field.ToString());
-                _field.Clear();
-                quoted = closedQuote = false;
-                started = true;
-                continue;
+                return field;
             }
-
-            if (c is '\r' or '\n')
+            else
             {
-                CountLine(c);
-                if (!started && _field.Length == 0)
-                {
-                    // A blank line holds no record.
-                    RecordLine = _line;
-                    continue;
-                }
-
-                fields.Add(_field.ToString());
-                return Complete(fields);
+                text = true;
             }
-
-            if (closedQuote)
-            {
-                throw new CsvFormatException(RecordNumber, RecordLine, $"field {fields.Count + 1} has text after its closing quote");
-            }
-
-            started = true;
-            _field.Append(c);
-        }
-    }
-
-    private string[] Complete(List<string> fields)
-    {
-        if (_width < 0)
-        {
-            _width = fields.Count;
-        }
-        else if (fields.Count != _width)
-        {
-            throw new CsvFormatException(RecordNumber, RecordLine, $"it has {fields.Count} fields, but the header row has {_width}");
         }
 
-        return [.. fields];
-    }
-
-    private void CountLine(char c)
-    {
-        if (c == '\n')
-        {
-            _line++;
-        }
-        else if (c == '\r')
-        {
-            _line++;
-            _skipLineFeed = true;
-        }
+        return 0;
     }
 }
