@@ -136,6 +136,54 @@ public class CsvTests
     }
 
     [Fact]
+    public async Task WriteRecordAsync_AnyWhiteSpaceAtAnEdge_Quoted_FormulaLikeTextAsIs()
+    {
+        var text = new StringWriter();
+        var writer = new CsvWriter(text);
+
+        await writer.WriteRecordAsync(["=1+1", "-5", "@x", "+y", "\u00A0nbsp-lead", "nbsp-trail\u00A0", "in\u00A0side"], CancellationToken.None);
+
+        text.ToString().Should().Be("=1+1,-5,@x,+y,\"\u00A0nbsp-lead\",\"nbsp-trail\u00A0\",in\u00A0side\r\n");
+    }
+
+    [Fact]
+    public async Task WriteRecordAsync_TabDelimiter_QuotesTabsNotCommas()
+    {
+        var text = new StringWriter();
+        var writer = new CsvWriter(text, '\t');
+
+        await writer.WriteRecordAsync(["a,b", "c\td", "e"], CancellationToken.None);
+
+        text.ToString().Should().Be("a,b\t\"c\td\"\te\r\n");
+    }
+
+    [Fact]
+    public async Task ReadRecordAsync_MalformedFarIntoALargeInput_EveryRecordBeforeItIsRead()
+    {
+        var text = new System.Text.StringBuilder("id,text\n");
+        for (var i = 1; i <= 20_000; i++)
+        {
+            text.Append(i).Append(",\"row ").Append(i).Append("\"\n");
+        }
+
+        text.Append("x,a\"b\n").Append("y,fine\n");
+        var reader = new CsvReader(new StringReader(text.ToString()));
+        var read = 0;
+
+        var act = async () =>
+        {
+            while (await reader.ReadRecordAsync(CancellationToken.None) is not null)
+            {
+                read++;
+            }
+        };
+
+        var error = (await act.Should().ThrowAsync<CsvFormatException>()).Which;
+        read.Should().Be(20_001, "the header and every good record come before the malformed one");
+        (error.Row, error.Line, error.Message).Should().Be((20_002L, 20_002L, "field 2 has a quote inside an unquoted value"));
+    }
+
+    [Fact]
     public async Task ReadRecordAsync_MalformedAfterMultilineField_RowAndLineDiffer()
     {
         var reader = new CsvReader(new StringReader("a\n\"x\ny\"\n\"bad\"z\n"));
