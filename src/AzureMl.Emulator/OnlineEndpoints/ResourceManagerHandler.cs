@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace AzureMl.Emulator;
 
@@ -24,7 +25,7 @@ internal sealed class ResourceManagerHandler(Dictionary<string, OnlineEndpointSt
     {
         if (await AdmitAsync(context).ConfigureAwait(false) is { } endpoint)
         {
-            await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["primaryKey"] = endpoint.Key(KeyType.Primary), ["secondaryKey"] = endpoint.Key(KeyType.Secondary) }, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["primaryKey"] = endpoint.Key(KeyType.Primary), ["secondaryKey"] = endpoint.Key(KeyType.Secondary) }, ResourceManagerJsonContext.Default.DictionaryStringString, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
     }
 
@@ -37,14 +38,9 @@ internal sealed class ResourceManagerHandler(Dictionary<string, OnlineEndpointSt
 
         var (token, expiresOn) = tokens.Issue(AmlTokenAudience(endpoint.Name), "emulator-aml-");
         await context.Response.WriteAsJsonAsync(
-            new Dictionary<string, object>
-            {
-                ["accessToken"] = token,
-                ["expiryTimeUtc"] = expiresOn.ToUnixTimeSeconds(),
-                ["refreshAfterTimeUtc"] = (expiresOn - RefreshBefore).ToUnixTimeSeconds(),
-                ["tokenType"] = "Bearer",
-            },
-            context.RequestAborted).ConfigureAwait(false);
+            new AmlTokenBody(token, expiresOn.ToUnixTimeSeconds(), (expiresOn - RefreshBefore).ToUnixTimeSeconds(), "Bearer"),
+            ResourceManagerJsonContext.Default.AmlTokenBody,
+            cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 
     public async Task RegenerateKeysAsync(HttpContext context)
@@ -101,6 +97,25 @@ internal sealed class ResourceManagerHandler(Dictionary<string, OnlineEndpointSt
     private static Task ErrorAsync(HttpContext context, int status, string code, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new Dictionary<string, object> { ["error"] = new Dictionary<string, string> { ["code"] = code, ["message"] = message } }, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(
+            new ResourceManagerError(new Dictionary<string, string> { ["code"] = code, ["message"] = message }),
+            ResourceManagerJsonContext.Default.ResourceManagerError,
+            cancellationToken: context.RequestAborted);
     }
 }
+
+/// <summary>The <c>token</c> operation's answer (an endpoint's <c>aml_token</c>).</summary>
+internal sealed record AmlTokenBody(
+    [property: JsonPropertyName("accessToken")] string AccessToken,
+    [property: JsonPropertyName("expiryTimeUtc")] long ExpiryTimeUtc,
+    [property: JsonPropertyName("refreshAfterTimeUtc")] long RefreshAfterTimeUtc,
+    [property: JsonPropertyName("tokenType")] string TokenType);
+
+/// <summary>A Resource Manager error answer: <c>{"error": {"code", "message"}}</c>.</summary>
+internal sealed record ResourceManagerError([property: JsonPropertyName("error")] Dictionary<string, string> Error);
+
+/// <summary>Source-generated JSON for the Resource Manager answers (trim- and AOT-safe).</summary>
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(AmlTokenBody))]
+[JsonSerializable(typeof(ResourceManagerError))]
+internal sealed partial class ResourceManagerJsonContext : JsonSerializerContext;
