@@ -159,25 +159,6 @@ internal abstract class TableEnvelope
     /// <summary>Writes everything after the last row, the closing bracket of the rows included.</summary>
     public abstract void WriteEnd(PooledBufferWriter body, int rows);
 
-    /// <summary>Writes a whole table (a single call's body).</summary>
-    public void WriteTable(TableBodyWriter writer, ScoringTable table)
-    {
-        var body = writer.Body;
-        body.Write(Start);
-        var rows = table.RawRows;
-        for (var r = 0; r < rows.Count; r++)
-        {
-            if (r > 0)
-            {
-                body.Write(","u8);
-            }
-
-            writer.WriteRow(rows[r], table.KindsOf(r), TypedCells);
-        }
-
-        WriteEnd(body, rows.Count);
-    }
-
     /// <summary>Renders a fixed part of an envelope.</summary>
     protected static byte[] Render(Action<TableBodyWriter> write)
     {

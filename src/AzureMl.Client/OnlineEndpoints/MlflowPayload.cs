@@ -641,17 +641,6 @@ internal static class MlflowPayload
         _ => "value",
     };
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Number => "number",
-        JsonValueKind.String => "string",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        _ => "value",
-    };
-
     private static string Truncate(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     /// <summary>
