@@ -68,20 +68,13 @@ internal static class BulkRows
         var cells = new string?[row.Count];
         for (var i = 0; i < cells.Length; i++)
         {
-            var value = row[i];
             try
             {
-                cells[i] = ScoringTable.FormatCell(value);
+                ScoringTable.SetCell(cells, ref kinds, i, row[i], typed);
             }
             catch (ArgumentException ex)
             {
                 throw new ArgumentException($"Row {index}, cell {i}: {ex.Message}", "rows", ex);
-            }
-
-            if (typed && ScoringTable.KindOf(value) is var kind and not ScoringTable.CellKind.Text)
-            {
-                kinds ??= new ScoringTable.CellKind[cells.Length];
-                kinds[i] = kind;
             }
         }
 

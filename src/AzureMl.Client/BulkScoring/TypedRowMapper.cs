@@ -106,7 +106,7 @@ internal sealed class InputRowMapper<T>
 
     public string[] Columns { get; }
 
-    /// <summary><see cref="ToCells(T, long)"/> for the bulk engine: the array is always a new one; with <paramref name="typed"/>, the cells' kinds too.</summary>
+    /// <summary>The row's cells for the bulk engine (the array is always a new one, never borrowed); with <paramref name="typed"/>, their kinds too.</summary>
     public string?[] ToCells(T item, long index, bool typed, out bool borrowed, out ScoringTable.CellKind[]? kinds)
     {
         borrowed = false;
@@ -114,38 +114,8 @@ internal sealed class InputRowMapper<T>
     }
 
     /// <summary>The cells of <paramref name="item"/> (and with <paramref name="typed"/>, their kinds) for a table.</summary>
-    public string?[] ToCells(T item, long index, bool typed, out ScoringTable.CellKind[]? kinds)
-    {
-        if (!typed)
-        {
-            kinds = null;
-            return ToCells(item, index);
-        }
-
-        kinds = null;
-        if (item is null)
-        {
-            return ToCells(item!, index);
-        }
-
-        object boxed = item;
-        var cells = new string?[_getters.Length];
-        for (var i = 0; i < cells.Length; i++)
-        {
-            var value = _getters[i](boxed);
-            cells[i] = ScoringTable.FormatCell(value);
-            if (ScoringTable.KindOf(value) is var kind and not ScoringTable.CellKind.Text)
-            {
-                kinds ??= new ScoringTable.CellKind[cells.Length];
-                kinds[i] = kind;
-            }
-        }
-
-        return cells;
-    }
-
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "The bad value came from the caller's rows argument.")]
-    public string?[] ToCells(T item, long index)
+    public string?[] ToCells(T item, long index, bool typed, out ScoringTable.CellKind[]? kinds)
     {
         if (item is null)
         {
@@ -154,9 +124,10 @@ internal sealed class InputRowMapper<T>
 
         object boxed = item;
         var cells = new string?[_getters.Length];
+        kinds = null;
         for (var i = 0; i < cells.Length; i++)
         {
-            cells[i] = ScoringTable.FormatCell(_getters[i](boxed));
+            ScoringTable.SetCell(cells, ref kinds, i, _getters[i](boxed), typed);
         }
 
         return cells;

@@ -118,13 +118,7 @@ public sealed class ScoringTable
             {
                 try
                 {
-                    row[count] = FormatCell(cell);
-                    var kind = KindOf(cell);
-                    if (kind != CellKind.Text)
-                    {
-                        kinds ??= new CellKind[row.Length];
-                        kinds[count] = kind;
-                    }
+                    SetCell(row, ref kinds, count, cell, typed: true);
                 }
                 catch (ArgumentException ex)
                 {
@@ -169,6 +163,20 @@ public sealed class ScoringTable
 
     /// <summary>The kinds of row <paramref name="row"/>'s cells, or <see langword="null"/> when all are text.</summary>
     internal CellKind[]? KindsOf(int row) => row < _kinds.Count ? _kinds[row] : null;
+
+    /// <summary>
+    /// Formats <paramref name="value"/> into cell <paramref name="i"/> (<see cref="FormatCell"/>) and, when
+    /// <paramref name="typed"/>, records its kind (the kinds array is made for the first number or boolean).
+    /// </summary>
+    internal static void SetCell(string?[] cells, ref CellKind[]? kinds, int i, object? value, bool typed)
+    {
+        cells[i] = FormatCell(value);
+        if (typed && KindOf(value) is var kind and not CellKind.Text)
+        {
+            kinds ??= new CellKind[cells.Length];
+            kinds[i] = kind;
+        }
+    }
 
     /// <summary>Adds a row already formatted (one cell per column, checked by the caller) with its cell kinds.</summary>
     internal void AddRaw(string?[] cells, CellKind[]? kinds)
