@@ -126,31 +126,25 @@ public class OnlineBulkThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = BulkThroughputBenchmarks.BulkRows, Description = "Online endpoint ceiling (raw 500-row MLflow bodies, 16 in flight)")]
     public async Task<int> EndpointCeiling()
     {
-        var next = -1;
-        var workers = Enumerable.Range(0, InFlight).Select(async _ =>
+        await SendIdealBodiesAsync(async response =>
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < _idealBodies.Length)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _scoringUri) { Content = new ByteArrayContent(_idealBodies[i]) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-                response.EnsureSuccessStatusCode();
-                await response.Content.CopyToAsync(Stream.Null).ConfigureAwait(false);
-            }
-        });
-        await Task.WhenAll(workers).ConfigureAwait(false);
+            await response.Content.CopyToAsync(Stream.Null).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
         return Bulk;
     }
 
     // The ceiling with each answer read into a ScoringOutput by the client's own parser: what the parse alone costs
     // the run, with no chunking, ordering or retries, at the same concurrency.
     [Benchmark(OperationsPerInvoke = BulkThroughputBenchmarks.BulkRows, Description = "Ceiling, each answer parsed by the online client's parser")]
-    public async Task<int> EndpointCeilingParsed()
+    public Task<int> EndpointCeilingParsed() => SendIdealBodiesAsync(async response =>
+        MlflowPayload.Read(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false), OnlineEndpointOptions.DefaultSingleColumnName).RowCount);
+
+    /// <summary>Sends the pre-built bodies raw, <see cref="InFlight"/> at a time; returns the sum of what <paramref name="read"/> makes of the answers.</summary>
+    private async Task<int> SendIdealBodiesAsync(Func<HttpResponseMessage, Task<int>> read)
     {
         var next = -1;
-        var scored = 0;
+        var total = 0;
         var workers = Enumerable.Range(0, InFlight).Select(async _ =>
         {
             int i;
@@ -161,12 +155,11 @@ public class OnlineBulkThroughputBenchmarks
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
-                var answer = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                Interlocked.Add(ref scored, MlflowPayload.Read(answer, OnlineEndpointOptions.DefaultSingleColumnName).RowCount);
+                Interlocked.Add(ref total, await read(response).ConfigureAwait(false));
             }
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
-        return scored;
+        return total;
     }
 
     /// <summary>An MLflow DataFrame body in split orientation, as the client writes it.</summary>
