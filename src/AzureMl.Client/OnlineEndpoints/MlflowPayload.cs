@@ -70,8 +70,7 @@ internal static class MlflowPayload
                 }
 
                 throw new FormatException("the answer is a JSON string, not an array of predictions or an object of columns");
-            case JsonTokenType.StartArray when known is not null && TryReadKnown(json, singleColumnName, known) is { } output:
-                // Shaped as the last answer: one pass.
+            case JsonTokenType.StartArray when known is not null && ReadAsKnown(json, singleColumnName, known) is { } output:
                 return output;
             case JsonTokenType.StartArray:
             case JsonTokenType.StartObject:
@@ -86,6 +85,156 @@ internal static class MlflowPayload
             default:
                 throw new FormatException($"the answer is a JSON {Describe(reader.TokenType)}, not an array of predictions or an object of columns");
         }
+    }
+
+    /// <summary>
+    /// Reads an answer shaped as the last one in one pass: plain records by the fast grammar, anything else by the
+    /// reader. <see langword="null"/> when it is shaped otherwise or is broken: the two passes then read it, so a broken
+    /// answer is reported in the same words whether or not the client has seen the deployment's columns.
+    /// </summary>
+    private static ScoringOutput? ReadAsKnown(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns known)
+    {
+        try
+        {
+            return TryScanRecords(json, known) ?? TryReadKnown(json, singleColumnName, known);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads an answer of records whose members are exactly the columns of <paramref name="known"/>, in their order, as
+    /// plain values (<see cref="PlainJson"/>), in one pass over the bytes; <see langword="null"/> for anything else (an
+    /// escape, a nested value, a missing, new or reordered member, invalid UTF-8 or JSON), which the reader then reads
+    /// or reports. This is the shape of a deployment's answers once the first is known, and its commonest cost.
+    /// </summary>
+    /// <remarks>Held to the reader's results by MlflowAnswerEquivalenceTests.</remarks>
+    private static ScoringOutput? TryScanRecords(ReadOnlySpan<byte> json, AnswerColumns known)
+    {
+        var names = known.Utf8;
+        var width = names.Length;
+        if (width == 0 || !known.Plain || !System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return null;
+        }
+
+        var i = PlainJson.SkipSpace(json, 0);
+        if (i >= json.Length || json[i] != (byte)'[')
+        {
+            return null;
+        }
+
+        i = PlainJson.SkipSpace(json, i + 1);
+        if (i >= json.Length || json[i] != (byte)'{')
+        {
+            return null;
+        }
+
+        // Cells arrive in row-major order, so they go straight into one buffer.
+        using var cells = new CellBuffer(json.Length);
+        var rows = 0;
+        while (true)
+        {
+            // At a record's opening brace.
+            i = PlainJson.SkipSpace(json, i + 1);
+            for (var c = 0; c < width; c++)
+            {
+                var name = names[c];
+                if (json.Length - i < name.Length + 2 || json[i] != (byte)'"' || json[i + 1 + name.Length] != (byte)'"'
+                    || !json.Slice(i + 1, name.Length).SequenceEqual(name))
+                {
+                    return null;
+                }
+
+                i = PlainJson.SkipSpace(json, i + name.Length + 2);
+                if (i >= json.Length || json[i] != (byte)':')
+                {
+                    return null;
+                }
+
+                i = PlainJson.SkipSpace(json, i + 1);
+                if (i >= json.Length)
+                {
+                    return null;
+                }
+
+                int after;
+                if (json[i] == (byte)'"')
+                {
+                    after = PlainJson.ScanString(json, i);
+                    if (after < 0)
+                    {
+                        return null;
+                    }
+
+                    cells.AddRaw(json[(i + 1)..(after - 1)]);
+                }
+                else
+                {
+                    after = PlainJson.ScanOther(json, i, out var kind);
+                    if (after < 0)
+                    {
+                        return null;
+                    }
+
+                    switch (kind)
+                    {
+                        case PlainJson.Kind.Number:
+                            cells.AddRaw(json[i..after]);
+                            break;
+                        case PlainJson.Kind.True:
+                            cells.AddRaw("True"u8);
+                            break;
+                        case PlainJson.Kind.False:
+                            cells.AddRaw("False"u8);
+                            break;
+                        default:
+                            cells.AddNull();
+                            break;
+                    }
+                }
+
+                i = PlainJson.SkipSpace(json, after);
+                if (i >= json.Length || json[i] != (c < width - 1 ? (byte)',' : (byte)'}'))
+                {
+                    return null;
+                }
+
+                i = PlainJson.SkipSpace(json, i + 1);
+            }
+
+            rows++;
+            if (i >= json.Length)
+            {
+                return null;
+            }
+
+            if (json[i] == (byte)']')
+            {
+                break;
+            }
+
+            if (json[i] != (byte)',')
+            {
+                return null;
+            }
+
+            i = PlainJson.SkipSpace(json, i + 1);
+            if (i >= json.Length || json[i] != (byte)'{')
+            {
+                return null;
+            }
+        }
+
+        if (PlainJson.SkipSpace(json, i + 1) != json.Length)
+        {
+            return null;
+        }
+
+        var (data, ends) = cells.ToArrays();
+        return new ScoringOutput(OutputName, null, known.Names, null, width, rows, data, ends);
     }
 
     /// <summary>
@@ -687,4 +836,7 @@ internal sealed class AnswerColumns(string[] names, byte[][] utf8)
     public string[] Names { get; } = names;
 
     public byte[][] Utf8 { get; } = utf8;
+
+    /// <summary>Every name is written in JSON as its bytes stand (no quote, backslash or control character to escape).</summary>
+    public bool Plain { get; } = utf8.All(name => name.AsSpan().IndexOfAny("\"\\"u8) < 0 && name.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1F) < 0);
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -15,10 +14,6 @@ internal sealed class ScoringResponseFormatException(string message) : Exception
 /// </summary>
 internal static class ScoringResponseParser
 {
-    // A string cell ends at its closing quote; an escape or a control character sends it to the reader.
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
-
     // The service answers plain JSON: a comment is invalid JSON, reported like any other (one parse, no retry).
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
@@ -413,7 +408,7 @@ internal static class ScoringResponseParser
         var mark = cells.Mark();
         var rows = rowCount;
         var wide = width;
-        var i = SkipSpace(json, start);
+        var i = PlainJson.SkipSpace(json, start);
         if (i < json.Length && json[i] == (byte)']')
         {
             end = i;
@@ -423,7 +418,7 @@ internal static class ScoringResponseParser
         while (i < json.Length && json[i] == (byte)'[')
         {
             var count = 0;
-            i = SkipSpace(json, i + 1);
+            i = PlainJson.SkipSpace(json, i + 1);
             if (i < json.Length && json[i] == (byte)']')
             {
                 i++;
@@ -439,10 +434,10 @@ internal static class ScoringResponseParser
                     }
 
                     count++;
-                    i = SkipSpace(json, i);
+                    i = PlainJson.SkipSpace(json, i);
                     if (i < json.Length && json[i] == (byte)',')
                     {
-                        i = SkipSpace(json, i + 1);
+                        i = PlainJson.SkipSpace(json, i + 1);
                         continue;
                     }
 
@@ -474,7 +469,7 @@ internal static class ScoringResponseParser
             }
 
             rows++;
-            i = SkipSpace(json, i);
+            i = PlainJson.SkipSpace(json, i);
             if (i < json.Length && json[i] == (byte)']')
             {
                 rowCount = rows;
@@ -488,7 +483,7 @@ internal static class ScoringResponseParser
                 break;
             }
 
-            i = SkipSpace(json, i + 1);
+            i = PlainJson.SkipSpace(json, i + 1);
         }
 
         cells.Restore(mark);
@@ -505,161 +500,32 @@ internal static class ScoringResponseParser
             return -1;
         }
 
-        var c = json[i];
-        if (c == (byte)'"')
-        {
-            // Most cells are short: look at the first bytes one by one before paying for a vectorized search.
-            var from = i + 1;
-            var j = from;
-            var stop = Math.Min(json.Length, from + 16);
-            while (j < stop)
-            {
-                var b = json[j];
-                if (b == (byte)'"')
-                {
-                    cells.AddRaw(json[from..j]);
-                    return j + 1;
-                }
-
-                if (b == (byte)'\\' || b < 0x20)
-                {
-                    return -1;
-                }
-
-                j++;
-            }
-
-            var length = json[j..].IndexOfAny(StringStops);
-            if (length < 0 || json[j + length] != (byte)'"')
-            {
-                return -1;
-            }
-
-            cells.AddRaw(json[from..(j + length)]);
-            return j + length + 1;
-        }
-
-        return ScanOtherCell(json, i, c, cells);
-    }
-
-    /// <summary><see cref="ScanCell"/> for a cell that is not a string.</summary>
-    private static int ScanOtherCell(ReadOnlySpan<byte> json, int i, byte c, CellBuffer cells)
-    {
         int after;
-        if (c == (byte)'-' || char.IsAsciiDigit((char)c))
+        if (json[i] == (byte)'"')
         {
-            after = ScanNumber(json, i);
-        }
-        else if (json[i..].StartsWith("true"u8))
-        {
-            after = i + 4;
-        }
-        else if (json[i..].StartsWith("false"u8))
-        {
-            after = i + 5;
-        }
-        else if (json[i..].StartsWith("null"u8))
-        {
-            if (!EndsValue(json, i + 4))
+            after = PlainJson.ScanString(json, i);
+            if (after >= 0)
             {
-                return -1;
+                cells.AddRaw(json[(i + 1)..(after - 1)]);
             }
 
-            cells.AddNull();
-            return i + 4;
-        }
-        else
-        {
-            return -1;
+            return after;
         }
 
-        if (after < 0 || !EndsValue(json, after))
+        after = PlainJson.ScanOther(json, i, out var kind);
+        if (after >= 0)
         {
-            return -1;
+            if (kind == PlainJson.Kind.Null)
+            {
+                cells.AddNull();
+            }
+            else
+            {
+                cells.AddRaw(json[i..after]);
+            }
         }
 
-        cells.AddRaw(json[i..after]);
         return after;
-    }
-
-    /// <summary>The index after a JSON number at <paramref name="i"/>, or -1 when it is not one.</summary>
-    private static int ScanNumber(ReadOnlySpan<byte> json, int i)
-    {
-        if (json[i] == (byte)'-')
-        {
-            i++;
-        }
-
-        if (i >= json.Length || !char.IsAsciiDigit((char)json[i]))
-        {
-            return -1;
-        }
-
-        i = json[i] == (byte)'0' ? i + 1 : SkipDigits(json, i);
-        if (i < json.Length && json[i] == (byte)'.')
-        {
-            var digits = SkipDigits(json, i + 1);
-            if (digits == i + 1)
-            {
-                return -1;
-            }
-
-            i = digits;
-        }
-
-        if (i < json.Length && (json[i] | 0x20) == (byte)'e')
-        {
-            i++;
-            if (i < json.Length && (json[i] == (byte)'+' || json[i] == (byte)'-'))
-            {
-                i++;
-            }
-
-            var digits = SkipDigits(json, i);
-            if (digits == i)
-            {
-                return -1;
-            }
-
-            i = digits;
-        }
-
-        return i;
-    }
-
-    private static int SkipDigits(ReadOnlySpan<byte> json, int i)
-    {
-        while (i < json.Length && char.IsAsciiDigit((char)json[i]))
-        {
-            i++;
-        }
-
-        return i;
-    }
-
-    private static bool EndsValue(ReadOnlySpan<byte> json, int i) =>
-        i < json.Length && json[i] is (byte)',' or (byte)']' or (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SkipSpace(ReadOnlySpan<byte> json, int i)
-    {
-        // Compact JSON has no whitespace between tokens: answer that case without a loop.
-        if ((uint)i < (uint)json.Length && json[i] > (byte)' ')
-        {
-            return i;
-        }
-
-        return SkipSpaceSlow(json, i);
-    }
-
-    private static int SkipSpaceSlow(ReadOnlySpan<byte> json, int i)
-    {
-        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
-        {
-            i++;
-        }
-
-        return i;
     }
 
     /// <summary>Moves to the next property name of the current object; false at its end.</summary>
@@ -693,114 +559,4 @@ internal static class ScoringResponseParser
     private static ScoringResponseFormatException Fail(string what) => new(what);
 
     private readonly record struct Table(string[]? Names, string[]? Types, int ColumnCount, int RowCount, byte[] Data, int[] Ends);
-
-    /// <summary>Pooled scratch space for the cells of one table.</summary>
-    private sealed class CellBuffer(int bodyLength) : IDisposable
-    {
-        // Unescaped cell text is never longer than its JSON form, so the body length bounds the data.
-        private byte[] _data = ArrayPool<byte>.Shared.Rent(Math.Max(bodyLength, 16));
-        private int[] _ends = ArrayPool<int>.Shared.Rent(Math.Clamp(bodyLength / 4, 16, 1 << 20));
-        private int _length;
-        private int _count;
-
-        public void Reset()
-        {
-            _length = 0;
-            _count = 0;
-        }
-
-        public void AddString(ref Utf8JsonReader reader)
-        {
-            if (reader.ValueIsEscaped)
-            {
-                EnsureData(reader.ValueSpan.Length);
-                _length += reader.CopyString(_data.AsSpan(_length));
-            }
-            else
-            {
-                AddBytes(reader.ValueSpan);
-                return;
-            }
-
-            AddEnd(_length);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void AddRaw(ReadOnlySpan<byte> text)
-        {
-            // The data buffer holds the whole body, and unescaped text is never longer than its JSON form, so the
-            // copy needs no growth check; only the cell ends can run out of room.
-            var data = _data.AsSpan(_length);
-            if (text.Length == 1)
-            {
-                data[0] = text[0];
-            }
-            else
-            {
-                text.CopyTo(data);
-            }
-
-            _length += text.Length;
-            if (_count == _ends.Length)
-            {
-                GrowEnds();
-            }
-
-            _ends[_count++] = _length;
-        }
-
-        public void AddNull() => AddEnd(~_length);
-
-        public (int Length, int Count) Mark() => (_length, _count);
-
-        public void Restore((int Length, int Count) mark) => (_length, _count) = mark;
-
-        public (byte[] Data, int[] Ends) ToArrays() => (_data.AsSpan(0, _length).ToArray(), _ends.AsSpan(0, _count).ToArray());
-
-        public void Dispose()
-        {
-            ArrayPool<byte>.Shared.Return(_data);
-            ArrayPool<int>.Shared.Return(_ends);
-            _data = [];
-            _ends = [];
-        }
-
-        private void AddBytes(ReadOnlySpan<byte> text)
-        {
-            EnsureData(text.Length);
-            text.CopyTo(_data.AsSpan(_length));
-            _length += text.Length;
-            AddEnd(_length);
-        }
-
-        private void AddEnd(int end)
-        {
-            if (_count == _ends.Length)
-            {
-                GrowEnds();
-            }
-
-            _ends[_count++] = end;
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void GrowEnds()
-        {
-            var bigger = ArrayPool<int>.Shared.Rent(_ends.Length * 2);
-            _ends.AsSpan(0, _count).CopyTo(bigger);
-            ArrayPool<int>.Shared.Return(_ends);
-            _ends = bigger;
-        }
-
-        private void EnsureData(int more)
-        {
-            if (_data.Length - _length < more)
-            {
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_data.Length * 2, _length + more));
-                _data.AsSpan(0, _length).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_data);
-                _data = bigger;
-            }
-        }
-    }
 }
