@@ -59,12 +59,13 @@ internal static class BulkScoringEngine
         var reader = new ChunkReader<TRow>(rows.GetAsyncEnumerator(stop.Token), columns, toCells, options, scorer, sizer);
         await using var readerScope = reader.ConfigureAwait(false);
         var window = new Queue<Task<BulkScoringChunk<TResult>>>();
-        var capacity = options.MaxConcurrency * WindowPerCall;
         try
         {
             while (true)
             {
-                while (window.Count < capacity && !run.Stopped)
+                // While adaptive sizes are still growing, read no further ahead than the calls allowed in flight, so
+                // the chunks that wait in the window are read at the size the next answers set, not the first one.
+                while (window.Count < (sizer.Settled ? options.MaxConcurrency * WindowPerCall : options.MaxConcurrency) && !run.Stopped)
                 {
                     var chunk = await reader.ReadAsync().ConfigureAwait(false);
                     if (chunk is null)

@@ -17,6 +17,7 @@ internal sealed class ChunkSizer
     private readonly int _max;
     private readonly double _targetTicks;
     private int _current;
+    private volatile bool _measured;
 
     public ChunkSizer(int max, int min, TimeSpan? target)
     {
@@ -35,6 +36,13 @@ internal sealed class ChunkSizer
 
     /// <summary>Rows for the next chunk.</summary>
     public int Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Whether the current size is known to fit: fixed sizes always are; adaptive ones once an answer to a chunk at
+    /// least that large was timed (or ran out of time). Until then the size may still grow, and chunks read ahead would
+    /// keep it small.
+    /// </summary>
+    public bool Settled => _targetTicks == 0 || _measured;
 
     /// <summary>A chunk of <paramref name="rows"/> rows was answered after <paramref name="duration"/>.</summary>
     public void Succeeded(int rows, TimeSpan duration)
@@ -58,6 +66,7 @@ internal sealed class ChunkSizer
             next = (int)Math.Clamp(Math.Min(fits, Math.Max(seen, rows * (double)GrowthPerAnswer)), _min, _max);
         }
         while (Interlocked.CompareExchange(ref _current, next, seen) != seen);
+        _measured = rows >= next;
     }
 
     /// <summary>A chunk of <paramref name="rows"/> rows ran past the service's request timeout.</summary>
@@ -70,5 +79,6 @@ internal sealed class ChunkSizer
             next = Math.Max(_min, Math.Min(seen, rows) / 2);
         }
         while (Interlocked.CompareExchange(ref _current, next, seen) != seen);
+        _measured = true;
     }
 }
