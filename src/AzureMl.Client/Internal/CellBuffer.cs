@@ -68,7 +68,15 @@ internal sealed class CellBuffer(int bodyLength) : IDisposable
 
     public void Restore((int Length, int Count) mark) => (_length, _count) = mark;
 
-    public (byte[] Data, int[] Ends) ToArrays() => (_data.AsSpan(0, _length).ToArray(), _ends.AsSpan(0, _count).ToArray());
+    public (byte[] Data, int[] Ends) ToArrays()
+    {
+        // Every element is written by the copy, so the arrays need not be zeroed first.
+        var data = GC.AllocateUninitializedArray<byte>(_length);
+        var ends = GC.AllocateUninitializedArray<int>(_count);
+        _data.AsSpan(0, _length).CopyTo(data);
+        _ends.AsSpan(0, _count).CopyTo(ends);
+        return (data, ends);
+    }
 
     public void Dispose()
     {
