@@ -1,4 +1,3 @@
-using System.Net;
 using System.Threading.Channels;
 using AzureMl.Client.Batch;
 using Microsoft.Extensions.Time.Testing;

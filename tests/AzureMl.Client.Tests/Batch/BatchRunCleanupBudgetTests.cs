@@ -3,7 +3,6 @@ using System.Text;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using AzureMl.Client.Batch;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AzureMl.Client.Tests.Batch;

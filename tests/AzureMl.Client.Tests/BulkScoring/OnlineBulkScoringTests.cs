@@ -267,7 +267,8 @@ public sealed class OnlineBulkScoringTests
     public async Task ScoreBulkAsync_OnlineSettingsOnTheClassicService_RefusedBeforeAnyCall()
     {
         await using var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" });
-        var client = EmulatorClients.Create(emulator);
+        using var service = FakeService.OfEmulator(emulator);
+        var client = service.CreateClient();
 
         var act = () => CollectAsync(client.ScoreBulkAsync(["Col2"], [["x"]], new BulkScoringOptions { OnlineScoring = new OnlineScoringOptions() }));
 

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using AzureMl.Client.Batch;
 using AzureMl.Client.OnlineEndpoints;
 using AzureMl.Client.Resilience;
+using AzureMl.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -54,6 +55,19 @@ internal enum Transport
 /// <c>AddAzureMlOnlineEndpoint</c> with the real handler chain; <see cref="CreateClient"/> through the public
 /// constructor. Ids and keys are <see cref="TestIds"/>'.
 /// </para>
+/// <example>
+/// <code>
+/// using var service = new FakeService().Then(FakeAnswer.Error(503, "ServiceUnavailable", "Busy")).AnswerOk();
+/// await service.RunAsync(AzureMlOperation.Execute);           // the 503, then the pipeline's retry
+/// service.Calls.Should().Be(2);
+///
+/// using var bulk = new FakeService(Transport.InMemory).Echo(async call => { await Task.Yield(); return null; });
+/// await foreach (var chunk in bulk.CreateClient().ScoreBulkAsync(columns, rows)) { … }
+/// bulk.Peak.Should().BeLessThanOrEqualTo(4);
+///
+/// using var wire = new FakeService(Transport.Socket).Always(FakeAnswer.Cut(WireEnd.ResetMidBody));
+/// </code>
+/// </example>
 /// </summary>
 internal sealed class FakeService : IDisposable
 {
@@ -99,7 +113,7 @@ internal sealed class FakeService : IDisposable
 
     private FakeService(
         Transport transport,
-        AzureMl.Emulator.AzureMlEmulator? emulator,
+        AzureMlEmulator? emulator,
         FakeTimeProvider? time,
         Action<IAzureMlClientBuilder>? configure,
         Action<AzureMlResilienceOptions>? resilience,
@@ -143,7 +157,7 @@ internal sealed class FakeService : IDisposable
     /// The product's emulator behind the same clients: its ids and key, the same DI registration and resilience
     /// settings. The emulator answers, counts (<c>ReceivedCount</c>) and injects faults itself.
     /// </summary>
-    public static FakeService OfEmulator(AzureMl.Emulator.AzureMlEmulator emulator, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null) =>
+    public static FakeService OfEmulator(AzureMlEmulator emulator, FakeTimeProvider? time = null, Action<IAzureMlClientBuilder>? configure = null, Action<AzureMlResilienceOptions>? resilience = null) =>
         new(Transport.Emulator, emulator, time, configure, resilience, null, null);
 
     public Transport Transport { get; }

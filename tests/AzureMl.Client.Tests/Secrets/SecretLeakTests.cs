@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using AzureMl.Client.Gateway;
 using AzureMl.Client.Resilience;
 using AzureMl.Client.Tests.Gateway;
