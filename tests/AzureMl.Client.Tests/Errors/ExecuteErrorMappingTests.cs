@@ -125,8 +125,7 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         _server.Always(FakeAnswer.With(429, """{"statusCode":429,"message":"Rate limit is exceeded."}""", ("Retry-After", "Thu, 01 Jan 2026 12:00:30 GMT")));
-        using var http = new HttpClient();
-        var client = new AzureMlClient(http, _server.Options(), clock);
+        var client = _server.CreateClient(timeProvider: clock);
 
         var ex = (await FluentActions.Awaiting(() => client.ExecuteAsync(new ScoringTable("a").AddRow("1"))).Should().ThrowAsync<AzureMlException>()).Which;
 
@@ -190,9 +189,8 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_ConnectionRefused_IsTransportFailure()
     {
-        var port = _server.Server!.Ports[0];
-        _server.Server!.Stop();
-        var client = _server.CreateClient(o => o.Endpoint = new Uri($"http://127.0.0.1:{port}"));
+        using var closed = new FakeService(Transport.ClosedPort);
+        var client = closed.CreateClient();
 
         var ex = (await FluentActions.Awaiting(() => client.ExecuteAsync(new ScoringTable("a").AddRow("1"))).Should().ThrowAsync<AzureMlException>()).Which;
 

@@ -34,7 +34,7 @@ public enum WireEnd
 /// <param name="Body">The body, as UTF-8 (unless <see cref="RawBody"/> is set).</param>
 /// <param name="ContentType">The <c>Content-Type</c>, or <see langword="null"/> for none.</param>
 /// <param name="ExtraHeaders">Further headers, one <c>Name: value</c> per line.</param>
-/// <param name="Chunked">Over a socket: sends the body with chunked transfer encoding.</param>
+/// <param name="Chunked">Sends the body without a length: chunked transfer encoding over a socket, a stream of unknown length that hands out a few KB a read in memory.</param>
 public sealed record FakeAnswer(WireEnd End, int Status = 200, string Body = "", string? ContentType = "application/json", bool Chunked = false, string? ExtraHeaders = null)
 {
     /// <summary>The body as bytes, when it must be other than the UTF-8 of <see cref="Body"/> (invalid UTF-8, say).</summary>

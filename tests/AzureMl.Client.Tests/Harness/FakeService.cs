@@ -308,7 +308,7 @@ internal sealed class FakeService : IDisposable
         return new AzureMlClient(http, Options(configure), timeProvider ?? Time);
     }
 
-    /// <summary>An <see cref="HttpClient"/> that reaches this service, disposed with it.</summary>
+    /// <summary>An <see cref="HttpClient"/> that reaches this service, disposed with it (disposing it earlier is fine).</summary>
     public HttpClient CreateHttpClient(DelegatingHandler? outer = null)
     {
         HttpMessageHandler transport = _inMemory is null ? new HttpClientHandler() : _inMemory;
@@ -623,7 +623,8 @@ internal sealed class FakeService : IDisposable
                 throw new HttpRequestException("The fake service ended the exchange: " + answer.End, new IOException(answer.End.ToString()));
             }
 
-            var response = new HttpResponseMessage((HttpStatusCode)answer.Status) { RequestMessage = request, Content = new ByteArrayContent(answer.BodyBytes) };
+            HttpContent content = answer.Chunked ? new StreamContent(new LengthlessStream(answer.BodyBytes)) : new ByteArrayContent(answer.BodyBytes);
+            var response = new HttpResponseMessage((HttpStatusCode)answer.Status) { RequestMessage = request, Content = content };
             if (answer.ContentType is { } contentType)
             {
                 response.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -639,6 +640,17 @@ internal sealed class FakeService : IDisposable
 
             return response;
         }
+    }
+
+    /// <summary>A body without a length that hands out a few KB a read, as a socket does.</summary>
+    private sealed class LengthlessStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, 3_000)], cancellationToken);
     }
 
     /// <summary>An app's own handler that appends the current extra query to the request URL.</summary>

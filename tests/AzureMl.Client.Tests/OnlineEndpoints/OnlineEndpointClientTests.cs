@@ -110,7 +110,7 @@ public sealed class OnlineEndpointClientTests
         for (var n = 0; n < answers.Count; n++)
         {
             var table = new ScoringTable("n").AddRow(n);
-            using var http = new HttpClient();
+            using var http = server.CreateHttpClient();
             var expected = await DescribeAsync(new OnlineEndpointClient(http, new OnlineEndpointOptions { ScoringUri = new Uri(server.Url + "/score"), PrimaryKey = PrimaryKey }), table);
             var actual = await DescribeAsync(reused, table);
 

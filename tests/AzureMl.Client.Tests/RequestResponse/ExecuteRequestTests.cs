@@ -163,8 +163,7 @@ public sealed class ExecuteRequestTests : IDisposable
     {
         _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var seen = new List<AzureMlOperation>();
-        using var http = new HttpClient(new RecordingHandler(seen) { InnerHandler = new HttpClientHandler() });
-        var client = new AzureMlClient(http, _server.Options());
+        var client = _server.CreateClient(outer: new RecordingHandler(seen));
 
         await client.ExecuteAsync(new ScoringTable("a").AddRow("1"));
 
@@ -208,8 +207,7 @@ public sealed class ExecuteRequestTests : IDisposable
     public async Task ExecuteAsync_HandlerSendsTwice_WritesTheSameBodyEachTime()
     {
         _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
-        using var http = new HttpClient(new SendTwiceHandler { InnerHandler = new HttpClientHandler() });
-        var client = new AzureMlClient(http, _server.Options());
+        var client = _server.CreateClient(outer: new SendTwiceHandler());
 
         await client.ExecuteAsync(new ScoringTable("a", "b").AddRow(1, "x").AddRow(2, null));
 
@@ -221,8 +219,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_Cancelled_ThrowsOperationCanceled()
     {
-        using var http = new HttpClient(new WaitForeverHandler());
-        var client = new AzureMlClient(http, _server.Options());
+        var client = _server.CreateClient(outer: new WaitForeverHandler());
         using var cts = new CancellationTokenSource();
 
         var call = client.ExecuteAsync(new ScoringTable("a").AddRow("1"), cts.Token);
@@ -231,7 +228,8 @@ public sealed class ExecuteRequestTests : IDisposable
         await FluentActions.Awaiting(() => call).Should().ThrowAsync<OperationCanceledException>();
     }
 
-    private sealed class WaitForeverHandler : HttpMessageHandler
+    /// <summary>An app's handler that never passes the request on.</summary>
+    private sealed class WaitForeverHandler : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
