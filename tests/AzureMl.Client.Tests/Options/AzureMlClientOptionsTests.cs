@@ -114,7 +114,7 @@ public sealed class AzureMlClientOptionsTests : IDisposable
     public void Clone_Changed_DoesNotAffectBuiltClient()
     {
         var options = _server.Options();
-        var client = new AzureMlClient(new HttpClient(), options);
+        var client = new AzureMlClient(_server.CreateHttpClient(), options);
         options.ServiceId = "other";
 
         client.ServiceId.Should().Be(TestIds.ServiceId);
