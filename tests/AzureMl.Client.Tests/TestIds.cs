@@ -23,4 +23,10 @@ internal static class TestIds
 
     /// <summary>An online endpoint's secondary key.</summary>
     public const string EndpointSecondaryKey = "endpoint-secondary-S3CRET-bbbb";
+
+    /// <summary>A storage account key (base64, as the service spells one).</summary>
+    public const string StorageAccountKey = "S3CRET00a2V5c2VjcmV0a2V5c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
+
+    /// <summary>A storage connection string with <see cref="StorageAccountKey"/>, for blob references of batch jobs.</summary>
+    public const string StorageConnectionString = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + StorageAccountKey + ";EndpointSuffix=core.windows.net";
 }

@@ -2,26 +2,24 @@ using System.Text.Json;
 using AzureMl.Client.Batch;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
-using static AzureMl.Client.Tests.Batch.BatchTestSupport;
 
 namespace AzureMl.Client.Tests.Batch;
 
 public sealed class BatchClientTests : IDisposable
 {
     private const string JobId = "539d0bc2fde945b6ac986b851d0000f0";
-    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly FakeService _service = new();
     private readonly AzureMlClient _client;
 
-    public BatchClientTests() => _client = CreateClient(_server.Url!);
+    public BatchClientTests() => _client = _service.CreateClient();
 
-    public void Dispose() => _server.Stop();
+    public void Dispose() => _service.Dispose();
 
     private static BatchJobRequest SampleRequest()
     {
         var request = new BatchJobRequest();
-        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(ConnectionString, "mycontainer", "input.csv");
-        request.Outputs["output1"] = BatchBlobReference.FromConnectionString(ConnectionString, "mycontainer", "output.csv");
+        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "mycontainer", "input.csv");
+        request.Outputs["output1"] = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "mycontainer", "output.csv");
         request.GlobalParameters["threshold"] = "0.5";
         return request;
     }
@@ -29,20 +27,20 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task SubmitJobAsync_SendsExactRequest_ReturnsId()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("\"" + JobId + "\""));
 
         var id = await _client.SubmitJobAsync(SampleRequest());
 
         id.Should().Be(JobId);
-        var entry = _server.LogEntries.Should().ContainSingle().Subject.RequestMessage;
+        var entry = _service.Server!.LogEntries.Should().ContainSingle().Subject.RequestMessage;
         entry.Method.Should().Be("POST");
-        entry.AbsolutePath.Should().Be(ServicePath + "/jobs");
+        entry.AbsolutePath.Should().Be(FakeService.ServicePath + "/jobs");
         entry.RawQuery!.TrimStart('?').Should().Be("api-version=2.0");
-        entry.Headers!["Authorization"].Should().Equal("Bearer " + ApiKey);
+        entry.Headers!["Authorization"].Should().Equal("Bearer " + TestIds.ApiKey);
         entry.Headers!["Content-Type"].Single().Should().StartWith("application/json");
         using var body = JsonDocument.Parse(entry.Body!);
-        body.RootElement.GetProperty("Inputs").GetProperty("input1").GetProperty("ConnectionString").GetString().Should().Be(ConnectionString);
+        body.RootElement.GetProperty("Inputs").GetProperty("input1").GetProperty("ConnectionString").GetString().Should().Be(TestIds.StorageConnectionString);
         body.RootElement.GetProperty("Inputs").GetProperty("input1").GetProperty("RelativeLocation").GetString().Should().Be("mycontainer/input.csv");
         body.RootElement.GetProperty("Outputs").GetProperty("output1").GetProperty("RelativeLocation").GetString().Should().Be("mycontainer/output.csv");
         body.RootElement.GetProperty("GlobalParameters").GetProperty("threshold").GetString().Should().Be("0.5");
@@ -58,13 +56,13 @@ public sealed class BatchClientTests : IDisposable
         var act = () => _client.SubmitJobAsync(request);
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("request");
-        _server.LogEntries.Should().BeEmpty();
+        _service.Server!.LogEntries.Should().BeEmpty();
     }
 
     [Fact]
     public async Task SubmitJobAsync_Server500_SentExactlyOnceAndOutcomeUnknown()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(500).WithBody("{\"error\":{\"code\":\"InternalError\",\"message\":\"boom\"}}"));
 
         var act = () => _client.SubmitJobAsync(SampleRequest());
@@ -72,8 +70,8 @@ public sealed class BatchClientTests : IDisposable
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.IsOutcomeUnknown.Should().BeTrue();
         ex.Operation.Should().Be(AzureMlOperation.SubmitJob);
-        ex.Message.Should().NotContain(AccountKey);
-        _server.LogEntries.Should().HaveCount(1);
+        ex.Message.Should().NotContain(TestIds.StorageAccountKey);
+        _service.Server!.LogEntries.Should().HaveCount(1);
     }
 
     [Theory]
@@ -84,7 +82,7 @@ public sealed class BatchClientTests : IDisposable
     [InlineData("{\"id\":\"x\"}")]
     public async Task SubmitJobAsync_UnsafeOrMissingId_ThrowsOutcomeUnknown(string body)
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody(body));
 
         var act = () => _client.SubmitJobAsync(SampleRequest());
@@ -99,22 +97,22 @@ public sealed class BatchClientTests : IDisposable
     [InlineData(204)]
     public async Task StartJobAsync_SendsExactRequest_AcceptsSuccess(int status)
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(status));
 
         await _client.StartJobAsync(JobId);
 
-        var entry = _server.LogEntries.Should().ContainSingle().Subject.RequestMessage;
+        var entry = _service.Server!.LogEntries.Should().ContainSingle().Subject.RequestMessage;
         entry.Method.Should().Be("POST");
         entry.RawQuery!.TrimStart('?').Should().Be("api-version=2.0");
         entry.Body.Should().BeNullOrEmpty();
-        entry.Headers!["Authorization"].Should().Equal("Bearer " + ApiKey);
+        entry.Headers!["Authorization"].Should().Equal("Bearer " + TestIds.ApiKey);
     }
 
     [Fact]
     public async Task StartJobAsync_Server504_SentOnceOutcomeUnknownWithJobId()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(504));
 
         var act = () => _client.StartJobAsync(JobId);
@@ -122,13 +120,13 @@ public sealed class BatchClientTests : IDisposable
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.IsOutcomeUnknown.Should().BeTrue();
         ex.JobId.Should().Be(JobId);
-        _server.LogEntries.Should().HaveCount(1);
+        _service.Server!.LogEntries.Should().HaveCount(1);
     }
 
     [Fact]
     public async Task StartJobAsync_NotStartable_ThrowsWithDetailCode()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":{\"code\":\"InvalidOperation\",\"message\":\"Cannot start job.\",\"details\":[{\"code\":\"CannotStartJob\",\"message\":\"The job is Running.\"}]}}"));
 
         var act = () => _client.StartJobAsync(JobId);
@@ -149,13 +147,13 @@ public sealed class BatchClientTests : IDisposable
         await FluentActions.Awaiting(() => _client.GetJobStatusAsync(jobId)).Should().ThrowAsync<ArgumentException>();
         await FluentActions.Awaiting(() => _client.DeleteJobAsync(jobId)).Should().ThrowAsync<ArgumentException>();
         FluentActions.Invoking(() => _client.GetBatchJob(jobId)).Should().Throw<ArgumentException>();
-        _server.LogEntries.Should().BeEmpty();
+        _service.Server!.LogEntries.Should().BeEmpty();
     }
 
     [Fact]
     public async Task GetJobStatusAsync_Finished_ParsesResults()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""
                 {"StatusCode":"Finished","Results":{"output1":{"ConnectionString":null,"RelativeLocation":"results/output1.csv",
                 "BaseLocation":"https://acct.blob.core.windows.net/","SasBlobToken":"?sv=2020&sr=b&sig=SECRET&sp=r"}},"Details":null}
@@ -168,7 +166,7 @@ public sealed class BatchClientTests : IDisposable
         status.IsCompleted.Should().BeTrue();
         status.Details.Should().BeNull();
         status.Results["output1"].GetSasUri().AbsoluteUri.Should().Be("https://acct.blob.core.windows.net/results/output1.csv?sv=2020&sr=b&sig=SECRET&sp=r");
-        var entry = _server.LogEntries.Should().ContainSingle().Subject.RequestMessage;
+        var entry = _service.Server!.LogEntries.Should().ContainSingle().Subject.RequestMessage;
         entry.Method.Should().Be("GET");
         entry.RawQuery!.TrimStart('?').Should().Be("api-version=2.0");
     }
@@ -176,7 +174,7 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task GetJobStatusAsync_SeveralOutputs_ReturnsEachResult()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""
                 {"StatusCode":4,"Results":{
                 "output1":{"RelativeLocation":"/results/a.csv","BaseLocation":"https://acct.blob.core.windows.net","SasBlobToken":"?sig=1"},
@@ -196,7 +194,7 @@ public sealed class BatchClientTests : IDisposable
     [InlineData("\"RUNNING\"", BatchJobState.Running)]
     public async Task GetJobStatusAsync_IntegerOrMixedCase_Parses(string code, BatchJobState expected)
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"StatusCode\":" + code + ",\"Results\":null,\"Details\":\"why\"}"));
 
         var status = await _client.GetJobStatusAsync(JobId);
@@ -208,7 +206,7 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task GetJobStatusAsync_UnknownState_ThrowsClearError()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"StatusCode\":\"Paused\",\"Results\":null,\"Details\":null}"));
 
         var act = () => _client.GetJobStatusAsync(JobId);
@@ -222,7 +220,7 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task GetJobStatusAsync_MissingStatusCode_ThrowsMalformed()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("{\"Results\":null}"));
 
         var act = () => _client.GetJobStatusAsync(JobId);
@@ -235,13 +233,13 @@ public sealed class BatchClientTests : IDisposable
     [InlineData(204, true)]
     public async Task DeleteJobAsync_SendsExactRequest(int status, bool expected)
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingDelete())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingDelete())
             .RespondWith(Response.Create().WithStatusCode(status));
 
         var deleted = await _client.DeleteJobAsync(JobId);
 
         deleted.Should().Be(expected);
-        var entry = _server.LogEntries.Should().ContainSingle().Subject.RequestMessage;
+        var entry = _service.Server!.LogEntries.Should().ContainSingle().Subject.RequestMessage;
         entry.Method.Should().Be("DELETE");
         entry.RawQuery!.TrimStart('?').Should().Be("api-version=2.0");
     }
@@ -249,7 +247,7 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task DeleteJobAsync_JobNotFound_ReturnsFalse()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingDelete())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingDelete())
             .RespondWith(Response.Create().WithStatusCode(404).WithBody("{\"error\":{\"code\":\"NotFound\",\"message\":\"Job not found.\"}}"));
 
         (await _client.DeleteJobAsync(JobId)).Should().BeFalse();
@@ -258,7 +256,7 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task DeleteJobAsync_ServiceNotFound_Throws()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingDelete())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingDelete())
             .RespondWith(Response.Create().WithStatusCode(404).WithBody("{\"error\":{\"code\":\"NotFound\",\"message\":\"No service.\",\"details\":[{\"code\":\"WebServiceNotFound\"}]}}"));
 
         var act = () => _client.DeleteJobAsync(JobId);
@@ -269,25 +267,25 @@ public sealed class BatchClientTests : IDisposable
     [Fact]
     public async Task SubmitAndStartJobAsync_StartRefused_DeletesSubmittedJob()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":{\"code\":\"InvalidOperation\",\"message\":\"no\"}}"));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingDelete())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingDelete())
             .RespondWith(Response.Create().WithStatusCode(200));
 
         var act = () => _client.SubmitAndStartJobAsync(SampleRequest());
 
         await act.Should().ThrowAsync<AzureMlException>();
-        _server.LogEntries.Select(e => e.RequestMessage.Method).Should().Equal("POST", "POST", "DELETE");
+        _service.Server!.LogEntries.Select(e => e.RequestMessage.Method).Should().Equal("POST", "POST", "DELETE");
     }
 
     [Fact]
     public async Task SubmitAndStartJobAsync_Success_ReturnsOperationForJob()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost())
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200));
 
         var operation = await _client.SubmitAndStartJobAsync(SampleRequest());

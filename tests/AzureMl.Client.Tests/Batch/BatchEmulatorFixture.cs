@@ -15,6 +15,9 @@ public sealed class BatchEmulatorFixture : IAsyncLifetime
 
     public AzureMlEmulator Emulator { get; private set; } = null!;
 
+    /// <summary>The emulator behind the harness's clients.</summary>
+    internal FakeService Service { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteInstance.StartAsync();
@@ -28,11 +31,13 @@ public sealed class BatchEmulatorFixture : IAsyncLifetime
                 return [row["Col2"]];
             })));
         Emulator = await AzureMlEmulator.StartAsync(options);
+        Service = FakeService.OfEmulator(Emulator);
     }
 
     public async Task DisposeAsync()
     {
         ReleaseSlowJobs();
+        Service?.Dispose();
         if (Emulator is not null)
         {
             await Emulator.DisposeAsync();
@@ -47,7 +52,11 @@ public sealed class BatchEmulatorFixture : IAsyncLifetime
     public void ReleaseSlowJobs() => _gate.TrySetResult();
 
     public AzureMlClient CreateClient(string? serviceId = null, string? apiKey = null) =>
-        EmulatorClients.Create(Emulator, serviceId: serviceId, apiKey: apiKey);
+        Service.CreateClient(o =>
+        {
+            o.ServiceId = serviceId ?? o.ServiceId;
+            o.ApiKey = apiKey ?? o.ApiKey;
+        });
 }
 
 [CollectionDefinition(Name)]

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Threading.Channels;
 using AzureMl.Client.Batch;
 using Microsoft.Extensions.Time.Testing;
@@ -24,28 +23,31 @@ internal sealed class RecordingTimeProvider : FakeTimeProvider
     }
 }
 
-public class BatchJobOperationTests
+public sealed class BatchJobOperationTests : IDisposable
 {
     private const string JobId = "job0123";
+    private const string PlainText = "text/plain; charset=utf-8";
     private readonly RecordingTimeProvider _time = new();
-    private readonly ScriptedHandler _handler;
+    private readonly FakeService _service;
     private readonly AzureMlClient _client;
 
     public BatchJobOperationTests()
     {
-        _handler = new ScriptedHandler(_time);
-        _client = BatchTestSupport.CreateClient("https://example.test", _handler, _time);
+        _service = new FakeService(Transport.InMemory, _time);
+        _client = _service.CreateClient();
     }
+
+    public void Dispose() => _service.Dispose();
 
     [Fact]
     public async Task WaitForCompletionAsync_Defaults_BacksOffFromOneSecondToCap()
     {
         for (var i = 0; i < 12; i++)
         {
-            _handler.ThenStatus(i < 2 ? "NotStarted" : "Running");
+            _service.ThenStatus(i < 2 ? "NotStarted" : "Running");
         }
 
-        _handler.ThenStatus("Finished");
+        _service.ThenStatus("Finished");
         var operation = _client.GetBatchJob(JobId);
 
         var wait = operation.WaitForCompletionAsync();
@@ -63,27 +65,27 @@ public class BatchJobOperationTests
         operation.HasCompleted.Should().BeTrue();
         operation.Value.Should().BeSameAs(status);
         delays.Select(d => d.TotalMilliseconds).Should().Equal(1000, 1500, 2250, 3375, 5062, 7593, 11390, 17085, 25628, 30000, 30000, 30000);
-        _handler.Count.Should().Be(13);
+        _service.Calls.Should().Be(13);
     }
 
     [Fact]
     public async Task WaitForCompletionAsync_PollsAtTheScheduledTimes()
     {
-        _handler.ThenStatus("Running").ThenStatus("Running").ThenStatus("Finished");
+        _service.ThenStatus("Running").ThenStatus("Running").ThenStatus("Finished");
         var wait = _client.GetBatchJob(JobId).WaitForCompletionAsync(new BatchPollingOptions { InitialDelay = TimeSpan.FromSeconds(2), BackoffFactor = 2 }, CancellationToken.None);
 
-        (await _handler.NextAsync()).At.Should().Be(TimeSpan.Zero);
+        (await _service.NextAsync()).At.Should().Be(TimeSpan.Zero);
         _time.Advance(await _time.NextTimerAsync());
-        (await _handler.NextAsync()).At.Should().Be(TimeSpan.FromSeconds(2));
+        (await _service.NextAsync()).At.Should().Be(TimeSpan.FromSeconds(2));
         _time.Advance(await _time.NextTimerAsync());
-        (await _handler.NextAsync()).At.Should().Be(TimeSpan.FromSeconds(6));
+        (await _service.NextAsync()).At.Should().Be(TimeSpan.FromSeconds(6));
         (await wait).State.Should().Be(BatchJobState.Finished);
     }
 
     [Fact]
     public async Task WaitForCompletionAsync_RetryAfterOnStatus_ReplacesNextDelay()
     {
-        _handler.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Running").ThenStatus("Finished");
+        _service.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Running").ThenStatus("Finished");
         var wait = _client.GetBatchJob(JobId).WaitForCompletionAsync();
 
         var first = await _time.NextTimerAsync();
@@ -101,7 +103,7 @@ public class BatchJobOperationTests
     {
         // A user's decorator of IAzureMlClient: the operation polls through the public method and gets the same
         // Retry-After and, rehydrated with it, the same clock (no cast to the concrete client anywhere).
-        _handler.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
+        _service.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
         var decorated = new AzureMl.Client.Tests.BulkScoring.ForwardingClient(_client);
         var wait = BatchJobOperation.Rehydrate(decorated, JobId, _time).WaitForCompletionAsync();
 
@@ -115,7 +117,7 @@ public class BatchJobOperationTests
     [Fact]
     public async Task WaitForCompletionAsync_RetryAfterIgnoredWhenDisabled()
     {
-        _handler.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
+        _service.ThenStatus("Running", retryAfter: TimeSpan.FromSeconds(10)).ThenStatus("Finished");
         var wait = _client.GetBatchJob(JobId).WaitForCompletionAsync(new BatchPollingOptions { HonorRetryAfter = false }, CancellationToken.None);
 
         var first = await _time.NextTimerAsync();
@@ -128,12 +130,8 @@ public class BatchJobOperationTests
     [Fact]
     public async Task WaitForCompletionAsync_ThrottledPoll_WaitsRetryAfterAndContinues()
     {
-        _handler.Then(_ =>
-        {
-            var r = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = new StringContent("{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"busy\"}}") };
-            r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
-            return r;
-        }).ThenStatus("Finished");
+        _service.Then(new FakeAnswer(WireEnd.Answer, 503, "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"busy\"}}", PlainText, ExtraHeaders: "Retry-After: 7"))
+            .ThenStatus("Finished");
         var wait = _client.GetBatchJob(JobId).WaitForCompletionAsync();
 
         var first = await _time.NextTimerAsync();
@@ -146,7 +144,7 @@ public class BatchJobOperationTests
     [Fact]
     public async Task WaitForCompletionAsync_Cancelled_StopsWaitingWithoutDeletingJob()
     {
-        _handler.ThenStatus("Running");
+        _service.ThenStatus("Running");
         using var cts = new CancellationTokenSource();
         var operation = _client.GetBatchJob(JobId);
         var wait = operation.WaitForCompletionAsync(cts.Token);
@@ -155,7 +153,7 @@ public class BatchJobOperationTests
         await cts.CancelAsync();
 
         await FluentActions.Awaiting(() => wait).Should().ThrowAsync<OperationCanceledException>();
-        _handler.Count.Should().Be(1);
+        _service.Calls.Should().Be(1);
         operation.Status!.State.Should().Be(BatchJobState.Running);
         operation.HasCompleted.Should().BeFalse();
     }
@@ -163,7 +161,7 @@ public class BatchJobOperationTests
     [Fact]
     public async Task WaitForCompletionAsync_Failed_ReturnsStatusWithDetails()
     {
-        _handler.ThenStatus("Failed", details: "Error 1000: could not parse the CSV");
+        _service.ThenStatus("Failed", details: "Error 1000: could not parse the CSV");
 
         var status = await _client.GetBatchJob(JobId).WaitForCompletionAsync();
 
@@ -176,36 +174,35 @@ public class BatchJobOperationTests
     [Fact]
     public async Task WaitForCompletionAsync_AlreadyCompleted_MakesNoCall()
     {
-        _handler.ThenStatus("Finished");
+        _service.ThenStatus("Finished");
         var operation = _client.GetBatchJob(JobId);
         await operation.UpdateStatusAsync();
 
         var status = await operation.WaitForCompletionAsync();
 
         status.State.Should().Be(BatchJobState.Finished);
-        _handler.Count.Should().Be(1);
+        _service.Calls.Should().Be(1);
     }
 
     [Fact]
     public async Task CancelAsync_SendsDelete()
     {
-        _handler.Then(_ => new HttpResponseMessage(HttpStatusCode.OK));
+        _service.Then(FakeAnswer.Empty());
 
         var deleted = await _client.GetBatchJob(JobId).CancelAsync();
 
         deleted.Should().BeTrue();
-        var (request, _) = await _handler.NextAsync();
-        request.Method.Should().Be(HttpMethod.Delete);
-        request.RequestUri!.AbsolutePath.Should().EndWith("/jobs/" + JobId);
-        request.Options.TryGetValue(AzureMlRequestOptions.Operation, out var op).Should().BeTrue();
-        op.Should().Be(AzureMlOperation.DeleteJob);
+        var request = await _service.NextAsync();
+        request.Method.Should().Be("DELETE");
+        request.Path.Should().EndWith("/jobs/" + JobId);
+        request.Operation.Should().Be(AzureMlOperation.DeleteJob);
     }
 
     [Fact]
     public async Task Rehydrate_NewClientInstance_FinishesJob()
     {
-        var otherHandler = new ScriptedHandler(_time).ThenStatus("Running").ThenStatus("Finished");
-        var otherClient = BatchTestSupport.CreateClient("https://example.test", otherHandler, _time);
+        using var otherService = new FakeService(Transport.InMemory, _time).ThenStatus("Running").ThenStatus("Finished");
+        var otherClient = otherService.CreateClient();
 
         var operation = BatchJobOperation.Rehydrate(otherClient, JobId, _time);
         var wait = operation.WaitForCompletionAsync();
@@ -213,18 +210,18 @@ public class BatchJobOperationTests
 
         (await wait).State.Should().Be(BatchJobState.Finished);
         operation.Id.Should().Be(JobId);
-        otherHandler.Count.Should().Be(2);
-        _handler.Count.Should().Be(0);
+        otherService.Calls.Should().Be(2);
+        _service.Calls.Should().Be(0);
     }
 
     [Fact]
     public async Task Requests_AreStampedWithTheirOperation()
     {
-        _handler.Then(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("\"abc\"") })
-            .Then(_ => new HttpResponseMessage(HttpStatusCode.NoContent))
+        _service.Then(new FakeAnswer(WireEnd.Answer, 200, "\"abc\"", PlainText))
+            .Then(FakeAnswer.Empty(204))
             .ThenStatus("Running");
         var request = new BatchJobRequest();
-        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "i.csv");
+        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "i.csv");
 
         await _client.SubmitJobAsync(request);
         await _client.StartJobAsync("abc");
@@ -233,9 +230,9 @@ public class BatchJobOperationTests
         var ops = new List<AzureMlOperation>();
         for (var i = 0; i < 3; i++)
         {
-            var (r, _) = await _handler.NextAsync();
-            AzureMlRequestOptions.TryGetOperation(r, out var op).Should().BeTrue();
-            ops.Add(op);
+            var r = await _service.NextAsync();
+            r.Operation.Should().NotBeNull();
+            ops.Add(r.Operation!.Value);
         }
 
         ops.Should().Equal(AzureMlOperation.SubmitJob, AzureMlOperation.StartJob, AzureMlOperation.GetJobStatus);

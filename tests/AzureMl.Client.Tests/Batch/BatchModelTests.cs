@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AzureMl.Client.Batch;
-using static AzureMl.Client.Tests.Batch.BatchTestSupport;
 
 namespace AzureMl.Client.Tests.Batch;
 
@@ -50,8 +49,8 @@ public class BatchModelTests
     [Fact]
     public void Request_BothInputAndInputs_ThrowsArgumentException()
     {
-        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(ConnectionString, "c", "in.csv") };
-        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(ConnectionString, "c", "in.csv");
+        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "in.csv") };
+        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "in.csv");
 
         var act = () => request.ThrowIfInvalid("request");
 
@@ -86,7 +85,7 @@ public class BatchModelTests
     [Fact]
     public void FromConnectionString_BuildsRelativeLocation()
     {
-        var blob = BatchBlobReference.FromConnectionString(ConnectionString, "mycontainer", "/dir/input.csv");
+        var blob = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "mycontainer", "/dir/input.csv");
         blob.RelativeLocation.Should().Be("mycontainer/dir/input.csv");
         blob.ContainerName.Should().Be("mycontainer");
         blob.BlobName.Should().Be("dir/input.csv");
@@ -96,7 +95,7 @@ public class BatchModelTests
     [Fact]
     public void FromConnectionString_ContainerWithSlash_ThrowsArgumentException()
     {
-        var act = () => BatchBlobReference.FromConnectionString(ConnectionString, "a/b", "x.csv");
+        var act = () => BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "a/b", "x.csv");
         act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("containerName");
     }
 
@@ -132,7 +131,7 @@ public class BatchModelTests
     [Fact]
     public void GetSasUri_AccountKeyReference_ThrowsInvalidOperation()
     {
-        var act = () => BatchBlobReference.FromConnectionString(ConnectionString, "c", "b.csv").GetSasUri();
+        var act = () => BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "b.csv").GetSasUri();
         act.Should().Throw<InvalidOperationException>().WithMessage("*not a SAS reference*");
     }
 
@@ -149,10 +148,10 @@ public class BatchModelTests
     [Fact]
     public void ToString_BlobReference_RedactsKeyAndSignature()
     {
-        var keyRef = BatchBlobReference.FromConnectionString(ConnectionString, "c", "b.csv");
+        var keyRef = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "b.csv");
         var sasRef = BatchBlobReference.FromSasUri(new Uri("https://acct.blob.core.windows.net/c/b.csv?sv=2020&sig=SECRETSIG&sp=r"));
 
-        keyRef.ToString().Should().Contain("AccountKey=***").And.Contain("AccountName=acct").And.NotContain(AccountKey);
+        keyRef.ToString().Should().Contain("AccountKey=***").And.Contain("AccountName=acct").And.NotContain(TestIds.StorageAccountKey);
         sasRef.ToString().Should().Contain("sig=***").And.Contain("sp=r").And.NotContain("SECRETSIG");
     }
 
@@ -170,13 +169,13 @@ public class BatchModelTests
         typeof(BatchBlobReference).GetCustomAttributes(typeof(System.Diagnostics.DebuggerTypeProxyAttribute), false).Should().ContainSingle();
         var view = new BatchBlobReference.DebugView(new BatchBlobReference
         {
-            ConnectionString = ConnectionString,
+            ConnectionString = TestIds.StorageConnectionString,
             BaseLocation = "https://acct.blob.core.windows.net/",
             RelativeLocation = "c/b.csv",
             SasBlobToken = "?sv=1&sig=SECRETSIG",
         });
 
-        view.ConnectionString.Should().Contain("AccountKey=***").And.NotContain(AccountKey);
+        view.ConnectionString.Should().Contain("AccountKey=***").And.NotContain(TestIds.StorageAccountKey);
         view.SasBlobToken.Should().Be("?sv=1&sig=***");
         view.RelativeLocation.Should().Be("c/b.csv");
     }
@@ -184,8 +183,8 @@ public class BatchModelTests
     [Fact]
     public void ToString_RunOptions_RedactsConnectionString()
     {
-        var options = new BatchRunOptions { StorageConnectionString = ConnectionString };
-        options.ToString().Should().Contain("AccountKey=***").And.Contain("azureml-batch").And.NotContain(AccountKey);
+        var options = new BatchRunOptions { StorageConnectionString = TestIds.StorageConnectionString };
+        options.ToString().Should().Contain("AccountKey=***").And.Contain("azureml-batch").And.NotContain(TestIds.StorageAccountKey);
     }
 
     [Fact]
@@ -194,12 +193,12 @@ public class BatchModelTests
         var status = new BatchJobStatus("job1", BatchJobState.Finished, new Dictionary<string, BatchBlobReference>
         {
             ["output1"] = BatchBlobReference.FromSasUri(new Uri("https://acct.blob.core.windows.net/c/o.csv?sv=2020&sig=SECRETSIG")),
-        }, "failed with AccountKey=" + AccountKey);
+        }, "failed with AccountKey=" + TestIds.StorageAccountKey);
 
         var text = status.ToString();
 
         text.Should().Contain("job1").And.Contain("Finished").And.Contain("output1").And.Contain("sig=***");
-        text.Should().NotContain("SECRETSIG").And.NotContain(AccountKey);
+        text.Should().NotContain("SECRETSIG").And.NotContain(TestIds.StorageAccountKey);
     }
 
     [Fact]

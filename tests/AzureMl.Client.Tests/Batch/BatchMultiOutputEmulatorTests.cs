@@ -15,6 +15,7 @@ public sealed class BatchMultiOutputEmulatorTests(BatchEmulatorFixture fixture) 
     private const string Output2 = "Upper\r\nAB\r\nXYZ\r\nHELLO WORLD\r\n";
     private static readonly BatchPollingOptions FastPolling = new() { InitialDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(250) };
     private AzureMlEmulator _emulator = null!;
+    private FakeService? _service;
 
     public async Task InitializeAsync() =>
         _emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
@@ -29,9 +30,13 @@ public sealed class BatchMultiOutputEmulatorTests(BatchEmulatorFixture fixture) 
                 row => [[row["text"], row["text"]!.Length.ToString(CultureInfo.InvariantCulture)], [row["text"]!.ToUpperInvariant()]]),
         });
 
-    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _service?.Dispose();
+        await _emulator.DisposeAsync();
+    }
 
-    private AzureMlClient CreateClient() => EmulatorClients.Create(_emulator);
+    private AzureMlClient CreateClient() => (_service ??= FakeService.OfEmulator(_emulator)).CreateClient();
 
     private BatchRunOptions Options() => new()
     {

@@ -1,11 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using AzureMl.Client.Batch;
-using AzureMl.Client.Tests.Resilience;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AzureMl.Client.Tests.Batch;
@@ -18,8 +15,8 @@ namespace AzureMl.Client.Tests.Batch;
 [Collection(BatchEmulatorCollection.Name)]
 public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
 {
-    private const string JobId = TestHost.JobId;
-    private static readonly string JobPath = $"/workspaces/{TestHost.WorkspaceId}/services/{TestHost.ServiceId}/jobs/{JobId}";
+    private const string JobId = TestIds.JobId;
+    private static readonly string JobPath = FakeService.ServicePath + "/jobs/" + JobId;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
@@ -27,7 +24,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
     {
         var service = new ScriptedService();
         service.Start = () => Answer(HttpStatusCode.BadGateway);
-        service.Status = () => Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson("NotStarted"));
+        service.Status = () => Answer(HttpStatusCode.OK, FakeAnswer.StatusJson("NotStarted"));
         service.Delete = n => n <= 8 ? Answer(HttpStatusCode.GatewayTimeout) : Answer(HttpStatusCode.OK);
         using var host = Host(service);
         var options = Options();
@@ -56,7 +53,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
     {
         var service = new ScriptedService();
         service.Start = () => Answer(HttpStatusCode.BadGateway);
-        service.Status = () => Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson("NotStarted"));
+        service.Status = () => Answer(HttpStatusCode.OK, FakeAnswer.StatusJson("NotStarted"));
         service.Delete = _ => Answer(HttpStatusCode.GatewayTimeout);
         using var host = Host(service);
         var options = Options();
@@ -86,7 +83,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         service.Status = () =>
         {
             cts.Cancel();
-            return Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
+            return Answer(HttpStatusCode.OK, FakeAnswer.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
         };
         service.Delete = n =>
         {
@@ -123,7 +120,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         service.Status = () =>
         {
             cts.Cancel();
-            return Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
+            return Answer(HttpStatusCode.OK, FakeAnswer.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
         };
         service.Delete = _ => Answer(HttpStatusCode.InternalServerError);
         using var host = Host(service);
@@ -157,7 +154,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         service.Status = () =>
         {
             cts.Cancel();
-            return Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
+            return Answer(HttpStatusCode.OK, FakeAnswer.StatusJson(Volatile.Read(ref ended) ? "Finished" : "Running"));
         };
         service.Delete = _ => Answer(HttpStatusCode.InternalServerError);
         using var host = Host(service);
@@ -182,7 +179,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
     public async Task RunBatchJobAsync_SucceedsButInputDeleteHangs_ReturnsInputBlobNotDeletedWithTheReason()
     {
         var service = new ScriptedService();
-        service.Status = () => Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson("Finished"));
+        service.Status = () => Answer(HttpStatusCode.OK, FakeAnswer.StatusJson("Finished"));
         using var host = Host(service);
         using var storageHttp = new HttpClient(new HangingDeleteHandler { InnerHandler = new HttpClientHandler() });
         var options = Options();
@@ -221,14 +218,14 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         var cleanup = BatchRunCleanup.FromException(ex)!;
         cleanup.JobId.Should().BeNull();
         cleanup.InputBlobFate.Should().Be(BatchInputBlobFate.DeleteFailed);
-        service.Requests.Should().BeEmpty();
+        host.Received.Should().BeEmpty();
     }
 
     [Fact]
     public async Task RunBatchJobAsync_JobFailed_ExceptionCarriesJobIdAndInputFate()
     {
         var service = new ScriptedService();
-        service.Status = () => Answer(HttpStatusCode.OK, BatchTestSupport.StatusJson("Failed", "Error 0085: bad row 3"));
+        service.Status = () => Answer(HttpStatusCode.OK, FakeAnswer.StatusJson("Failed", "Error 0085: bad row 3"));
         using var host = Host(service);
         var options = Options();
 
@@ -254,7 +251,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         var ex = error.Should().BeOfType<BatchRunCanceledException>().Subject;
         ex.JobId.Should().BeNull();
         ex.Cleanup.InputBlobFate.Should().Be(BatchInputBlobFate.NotCreated);
-        service.Requests.Should().BeEmpty();
+        host.Received.Should().BeEmpty();
     }
 
     [Fact]
@@ -264,7 +261,7 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         service.Start = () => Answer(HttpStatusCode.BadRequest, "{\"error\":{\"code\":\"InvalidOperation\",\"message\":\"no\"}}");
         service.Delete = n => n <= 8 ? Answer(HttpStatusCode.GatewayTimeout) : Answer(HttpStatusCode.OK);
         using var host = Host(service);
-        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "in.csv") };
+        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "in.csv") };
 
         var error = await DriveAsync(() => host.Client.SubmitAndStartJobAsync(request));
 
@@ -291,15 +288,14 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
 
     private static BatchJobInput Input() => BatchJobInput.FromStream(new MemoryStream(Encoding.UTF8.GetBytes("Col2\nhello\n")));
 
-    private static HttpResponseMessage Answer(HttpStatusCode status, string? body = null) =>
-        new(status) { Content = new StringContent(body ?? string.Empty, Encoding.UTF8, "application/json") };
+    private static FakeAnswer Answer(HttpStatusCode status, string? body = null) => FakeAnswer.Json(body ?? string.Empty, (int)status);
 
-    private TestHost Host(ScriptedService service) =>
-        new("http://scripted.invalid", () => service.Requests.Count, _time, b => b.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => service), o =>
+    private FakeService Host(ScriptedService service) =>
+        new FakeService(Transport.InMemory, _time, resilience: o =>
         {
             o.MaxRetryAttempts = 3;
             o.EnableCircuitBreaker = false;
-        });
+        }).Answer(service.Respond);
 
     private BatchRunOptions Options() => new()
     {
@@ -346,42 +342,34 @@ public sealed class BatchRunCleanupBudgetTests(BatchEmulatorFixture fixture)
         return await task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>The service, scripted per operation; every request is logged.</summary>
-    private sealed class ScriptedService : HttpMessageHandler
+    /// <summary>The service's answers, scripted per operation.</summary>
+    private sealed class ScriptedService
     {
         private int _deletes;
 
-        public ConcurrentQueue<string> Requests { get; } = new();
-
         public int Deletes => Volatile.Read(ref _deletes);
 
-        public Func<HttpResponseMessage> Submit { get; set; } = () => Answer(HttpStatusCode.OK, "\"" + JobId + "\"");
+        public Func<FakeAnswer> Submit { get; set; } = () => Answer(HttpStatusCode.OK, "\"" + JobId + "\"");
 
-        public Func<HttpResponseMessage> Start { get; set; } = () => Answer(HttpStatusCode.OK);
+        public Func<FakeAnswer> Start { get; set; } = () => Answer(HttpStatusCode.OK);
 
-        public Func<HttpResponseMessage> Status { get; set; } = () => throw new InvalidOperationException("No status scripted.");
+        public Func<FakeAnswer> Status { get; set; } = () => throw new InvalidOperationException("No status scripted.");
 
         /// <summary>Answers the n-th DELETE (from 1).</summary>
-        public Func<int, HttpResponseMessage> Delete { get; set; } = _ => Answer(HttpStatusCode.OK);
+        public Func<int, FakeAnswer> Delete { get; set; } = _ => Answer(HttpStatusCode.OK);
 
         public Action? OnDelete { get; set; }
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public FakeAnswer Respond(FakeCall call) => (call.Method, call.Path) switch
         {
-            var path = request.RequestUri!.AbsolutePath;
-            Requests.Enqueue(request.Method + " " + path);
-            var answer = (request.Method.Method, path) switch
-            {
-                ("POST", _) when path.EndsWith("/jobs", StringComparison.Ordinal) => Submit(),
-                ("POST", _) when path == JobPath + "/start" => Start(),
-                ("GET", _) when path == JobPath => Status(),
-                ("DELETE", _) when path == JobPath => DeleteAnswer(),
-                _ => throw new InvalidOperationException("Unexpected request " + request.Method + " " + path),
-            };
-            return Task.FromResult(answer);
-        }
+            ("POST", var path) when path.EndsWith("/jobs", StringComparison.Ordinal) => Submit(),
+            ("POST", var path) when path == JobPath + "/start" => Start(),
+            ("GET", var path) when path == JobPath => Status(),
+            ("DELETE", var path) when path == JobPath => DeleteAnswer(),
+            _ => throw new InvalidOperationException("Unexpected request " + call.Method + " " + call.Path),
+        };
 
-        private HttpResponseMessage DeleteAnswer()
+        private FakeAnswer DeleteAnswer()
         {
             OnDelete?.Invoke();
             return Delete(Interlocked.Increment(ref _deletes));

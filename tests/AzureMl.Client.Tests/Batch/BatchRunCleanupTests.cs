@@ -3,8 +3,6 @@ using Azure.Storage.Blobs;
 using AzureMl.Client.Batch;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
-using WireMock.Server;
-using static AzureMl.Client.Tests.Batch.BatchTestSupport;
 
 namespace AzureMl.Client.Tests.Batch;
 
@@ -13,9 +11,9 @@ namespace AzureMl.Client.Tests.Batch;
 public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDisposable
 {
     private const string JobId = "0000aaaa1111bbbb2222cccc3333dddd";
-    private readonly WireMockServer _server = WireMockServer.Start();
+    private readonly FakeService _service = new();
 
-    public void Dispose() => _server.Stop();
+    public void Dispose() => _service.Dispose();
 
     private BatchRunOptions Options() => new()
     {
@@ -40,48 +38,48 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
     [Fact]
     public async Task RunBatchJobAsync_SubmitOutcomeUnknown_SentOnceAndInputBlobDeleted()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(502));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(502));
         var options = Options();
 
-        var act = () => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options);
+        var act = () => _service.CreateClient().RunBatchJobAsync(Input(), options);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.IsOutcomeUnknown.Should().BeTrue();
         ex.Message.Should().NotContain(Emulator.AzuriteInstance.AccountKey);
         ex.BatchRunCleanup!.JobId.Should().BeNull();
         ex.BatchRunCleanup.InputBlobFate.Should().Be(BatchInputBlobFate.Deleted);
-        _server.LogEntries.Should().HaveCount(1);
+        _service.Server!.LogEntries.Should().HaveCount(1);
         (await BlobsAsync(options)).Should().BeEmpty();
     }
 
     [Fact]
     public async Task RunBatchJobAsync_StartOutcomeUnknown_DeletesJobAndInputAndSaysSo()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(504));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingDelete()).RespondWith(Response.Create().WithStatusCode(200));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(504));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingDelete()).RespondWith(Response.Create().WithStatusCode(200));
         var options = Options();
 
-        var act = () => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options);
+        var act = () => _service.CreateClient().RunBatchJobAsync(Input(), options);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.JobId.Should().Be(JobId);
         ex.IsOutcomeUnknown.Should().BeTrue();
         ex.Message.Should().Contain($"Batch job {JobId} was deleted");
-        _server.LogEntries.Select(e => e.RequestMessage.Method).Should().Equal("POST", "POST", "DELETE");
+        _service.Server!.LogEntries.Select(e => e.RequestMessage.Method).Should().Equal("POST", "POST", "DELETE");
         (await BlobsAsync(options)).Should().BeEmpty();
     }
 
     [Fact]
     public async Task RunBatchJobAsync_StatusFailsAndDeleteJobOnAbortOff_KeepsJobAndInputAndSaysSo()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet()).RespondWith(Response.Create().WithStatusCode(401).WithBody("{\"error\":{\"code\":\"Unauthorized\",\"message\":\"no\"}}"));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet()).RespondWith(Response.Create().WithStatusCode(401).WithBody("{\"error\":{\"code\":\"Unauthorized\",\"message\":\"no\"}}"));
         var options = Options();
         options.DeleteJobOnAbort = false;
 
-        var act = () => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options);
+        var act = () => _service.CreateClient().RunBatchJobAsync(Input(), options);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.Status.Should().Be(401);
@@ -90,19 +88,19 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
         ex.BatchRunCleanup!.JobMayStillRun.Should().BeTrue();
         ex.BatchRunCleanup.JobDeleted.Should().BeFalse();
         ex.BatchRunCleanup.InputBlobFate.Should().Be(BatchInputBlobFate.KeptWhileJobMayRead);
-        _server.LogEntries.Should().NotContain(e => e.RequestMessage.Method == "DELETE");
+        _service.Server!.LogEntries.Should().NotContain(e => e.RequestMessage.Method == "DELETE");
         (await BlobsAsync(options)).Should().ContainSingle();
     }
 
     [Fact]
     public async Task RunBatchJobAsync_JobFailed_ThrowsWithDetailsAndDeletesInput()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs/" + JobId).UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody(StatusJson("Failed", "Error 0085: bad row 3")));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + JobId + "\""));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId + "/start").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs/" + JobId).UsingGet()).RespondWith(Response.Create().WithStatusCode(200).WithBody(FakeAnswer.StatusJson("Failed", "Error 0085: bad row 3")));
         var options = Options();
 
-        var act = () => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options);
+        var act = () => _service.CreateClient().RunBatchJobAsync(Input(), options);
 
         var ex = (await act.Should().ThrowAsync<BatchJobFailedException>()).Which;
         ex.Details.Should().Be("Error 0085: bad row 3");
@@ -113,15 +111,15 @@ public sealed class BatchRunCleanupTests(BatchEmulatorFixture fixture) : IDispos
     [Fact]
     public async Task RunBatchJobAsync_SendsConnectionStringReferencesInJobBody()
     {
-        _server.Given(Request.Create().WithPath(ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":{\"code\":\"BadArgument\",\"message\":\"stop\"}}"));
+        _service.Server!.Given(Request.Create().WithPath(FakeService.ServicePath + "/jobs").UsingPost()).RespondWith(Response.Create().WithStatusCode(400).WithBody("{\"error\":{\"code\":\"BadArgument\",\"message\":\"stop\"}}"));
         var options = Options();
         options.GlobalParameters["p"] = "1";
         options.OutputNames.Add("output2");
         options.OutputBlobNames["output2"] = "chosen/second.csv";
 
-        await FluentActions.Awaiting(() => CreateClient(_server.Url!).RunBatchJobAsync(Input(), options)).Should().ThrowAsync<AzureMlException>();
+        await FluentActions.Awaiting(() => _service.CreateClient().RunBatchJobAsync(Input(), options)).Should().ThrowAsync<AzureMlException>();
 
-        using var body = System.Text.Json.JsonDocument.Parse(_server.LogEntries.Single().RequestMessage.Body!);
+        using var body = System.Text.Json.JsonDocument.Parse(_service.Server!.LogEntries.Single().RequestMessage.Body!);
         var input = body.RootElement.GetProperty("Inputs").GetProperty("input1");
         input.GetProperty("ConnectionString").GetString().Should().Be(fixture.Azurite.ConnectionString);
         input.GetProperty("RelativeLocation").GetString().Should().MatchRegex("^" + options.ContainerName + "/[0-9a-f]{32}/input1\\.csv$");

@@ -6,7 +6,7 @@ namespace AzureMl.Client.Tests.BulkScoring;
 public sealed class BulkScoringEmulatorTests : IAsyncLifetime
 {
     private AzureMlEmulator _emulator = null!;
-    private HttpClient _http = null!;
+    private FakeService _service = null!;
 
     public async Task InitializeAsync()
     {
@@ -16,16 +16,16 @@ public sealed class BulkScoringEmulatorTests : IAsyncLifetime
             StorageConnectionString = "UseDevelopmentStorage=true",
             MaxConcurrentRequests = 20,
         });
-        _http = new HttpClient();
+        _service = FakeService.OfEmulator(_emulator);
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        _service.Dispose();
         await _emulator.DisposeAsync();
     }
 
-    private AzureMlClient CreateClient(TimeProvider? timeProvider = null) => EmulatorClients.Create(_emulator, _http, timeProvider);
+    private AzureMlClient CreateClient(TimeProvider? timeProvider = null) => _service.CreateClient(timeProvider: timeProvider);
 
     private static IEnumerable<IReadOnlyList<object?>> Reviews(int count)
     {

@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using AzureMl.Client.Internal;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AzureMl.Client.Tests.BulkScoring;
 
 /// <summary>
-/// Retries in bulk scoring through a client registered with <c>AddAzureMlClient</c> (the real handler chain:
+/// Retries in bulk scoring through a client registered with <c>AddAzureMlClient</c> (the real service chain:
 /// resilience pipeline, response buffering). The run's waits are on fake time (<see cref="BulkScoringOptions.TimeProvider"/>):
 /// nothing waits unless the test moves the clock. The pipeline keeps the real clock, so that a pipeline retry (which
 /// these tests expect not to happen) would end by itself instead of holding the provider's disposal.
@@ -27,18 +26,9 @@ public sealed class BulkScoringRetryTests
         }
     }
 
-    private static ServiceProvider Services(EchoScoringHandler handler)
-    {
-        var services = new ServiceCollection();
-        services.AddAzureMlClient(o =>
-        {
-            o.Endpoint = new Uri("http://scoring.test");
-            o.WorkspaceId = EchoScoringHandler.WorkspaceId;
-            o.ServiceId = EchoScoringHandler.ServiceId;
-            o.ApiKey = "bulk-test-key";
-        }).HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => handler);
-        return services.BuildServiceProvider();
-    }
+    // The pipeline keeps its documented defaults (a 2 s backoff): a retry by it rather than by the run would show.
+    private static FakeService Service(Func<FakeCall, Task<FakeAnswer?>> hook) =>
+        new FakeService(Transport.InMemory, resilience: FakeService.DocumentedResilience).Echo(hook);
 
     private static async Task<List<ScoringRow>> CollectAsync(IAsyncEnumerable<BulkScoringChunk<ScoringRow>> run)
     {
@@ -72,27 +62,23 @@ public sealed class BulkScoringRetryTests
         var headFailed = 0;
         var laterSent = 0;
         var windowFull = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handler = new EchoScoringHandler
+        using var service = Service(call =>
         {
-            OnCall = call =>
+            if (call.FirstValue == 0)
             {
-                if (call.FirstValue == 0)
-                {
-                    return Task.FromResult(Interlocked.Increment(ref headFailed) == 1
-                        ? EchoScoringHandler.Error(500, "InternalError", "InternalError")
-                        : null);
-                }
+                return Task.FromResult(Interlocked.Increment(ref headFailed) == 1
+                    ? FakeAnswer.Error(500, "InternalError", "InternalError")
+                    : null);
+            }
 
-                if (Interlocked.Increment(ref laterSent) == window - 1)
-                {
-                    windowFull.TrySetResult();
-                }
+            if (Interlocked.Increment(ref laterSent) == window - 1)
+            {
+                windowFull.TrySetResult();
+            }
 
-                return Task.FromResult<HttpResponseMessage?>(null);
-            },
-        };
-        await using var services = Services(handler);
-        var client = services.GetRequiredService<IAzureMlClient>();
+            return Task.FromResult<FakeAnswer?>(null);
+        });
+        var client = service.Client;
         var reports = new ConcurrentQueue<BulkScoringProgress>();
         var options = new BulkScoringOptions
         {
@@ -113,16 +99,16 @@ public sealed class BulkScoringRetryTests
         time.ShortWait.IsCompleted.Should().BeTrue("a transient 500 is retried by the run after its short backoff, not after the pipeline's 2 s");
         var wait = await time.ShortWait;
         wait.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(12), "the transient backoff is 10 ms ± 20%");
-        handler.Received.Count(c => c.FirstValue == 0).Should().Be(1, "the head chunk is still waiting for its retry");
+        service.Received.Count(c => c.FirstValue == 0).Should().Be(1, "the head chunk is still waiting for its retry");
         laterSent.Should().Be(window - 1, "while the head waits, the later chunks of the whole window are sent and scored");
-        handler.Calls.Should().Be(window, "no more chunks than the window holds: memory stays bounded");
+        service.Calls.Should().Be(window, "no more chunks than the window holds: memory stays bounded");
         run.IsCompleted.Should().BeFalse();
 
         time.Advance(wait);
         var rows = await run.WaitAsync(Guard);
 
         ShouldBeEveryRowExactlyInOrder(rows, rowCount);
-        handler.Calls.Should().Be((rowCount / chunkSize) + 1, "the failed chunk is sent once more, by the run alone (the pipeline left the 500 to it)");
+        service.Calls.Should().Be((rowCount / chunkSize) + 1, "the failed chunk is sent once more, by the run alone (the pipeline left the 500 to it)");
         reports.Max(r => r.Retries).Should().Be(1);
         reports.Max(r => r.ThrottlingWaits).Should().Be(0, "a 500 is not throttling");
     }
@@ -133,14 +119,10 @@ public sealed class BulkScoringRetryTests
         const int rowCount = 100;
         var time = new WaitRecordingTimeProvider(longest: TimeSpan.FromSeconds(10));
         var throttled = 0;
-        var handler = new EchoScoringHandler
-        {
-            OnCall = call => Task.FromResult(call.FirstValue == 0 && Interlocked.Increment(ref throttled) == 1
-                ? EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)
-                : null),
-        };
-        await using var services = Services(handler);
-        var client = services.GetRequiredService<IAzureMlClient>();
+        using var service = Service(call => Task.FromResult(call.FirstValue == 0 && Interlocked.Increment(ref throttled) == 1
+            ? FakeAnswer.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)
+            : null));
+        var client = service.Client;
         var reports = new ConcurrentQueue<BulkScoringProgress>();
         var options = new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 8, Progress = new Recorder(reports), TimeProvider = time };
 
@@ -155,7 +137,7 @@ public sealed class BulkScoringRetryTests
         var rows = await run.WaitAsync(Guard);
 
         ShouldBeEveryRowExactlyInOrder(rows, rowCount);
-        handler.Calls.Should().Be(11, "one retry, by one owner");
+        service.Calls.Should().Be(11, "one retry, by one owner");
         reports.Max(r => r.ThrottlingWaits).Should().Be(1, "the run, not the pipeline, saw the 503 and waited");
         reports.Min(r => r.Concurrency).Should().BeLessThan(8, "the limiter saw the throttled answer");
     }

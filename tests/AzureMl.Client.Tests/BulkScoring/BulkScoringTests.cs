@@ -45,8 +45,8 @@ public sealed class BulkScoringTests
     public async Task ScoreBulkAsync_RandomPerChunkLatency_YieldsRowsInInputOrder()
     {
         var random = new Random(42);
-        var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 200); return null; } };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo(async _ => { await RandomHopsAsync(random, 200); return null; });
+        var client = service.CreateClient();
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(2_000), new BulkScoringOptions { ChunkSize = 37, MaxConcurrency = 6 }));
 
@@ -54,7 +54,7 @@ public sealed class BulkScoringTests
         ids.Should().Equal(Enumerable.Range(0, 2_000));
         chunks.Select(b => b.FirstRow).Should().BeInAscendingOrder();
         chunks.Should().OnlyContain(b => b.Succeeded && b.Results.Count == b.RowCount);
-        handler.Calls.Should().Be((2_000 + 36) / 37);
+        service.Calls.Should().Be((2_000 + 36) / 37);
     }
 
     [Fact]
@@ -64,26 +64,23 @@ public sealed class BulkScoringTests
         var arrived = 0;
         var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var completionOrder = new List<int>();
-        var handler = new EchoScoringHandler
+        using var service = new FakeService(Transport.InMemory).Echo(async call =>
         {
-            OnCall = async call =>
+            var chunk = call.FirstValue / 10;
+            if (Interlocked.Increment(ref arrived) == 4)
             {
-                var chunk = call.FirstValue / 10;
-                if (Interlocked.Increment(ref arrived) == 4)
-                {
-                    allArrived.SetResult();
-                }
+                allArrived.SetResult();
+            }
 
-                await gates[chunk].Task;
-                lock (completionOrder)
-                {
-                    completionOrder.Add(chunk);
-                }
+            await gates[chunk].Task;
+            lock (completionOrder)
+            {
+                completionOrder.Add(chunk);
+            }
 
-                return null;
-            },
-        };
-        var client = handler.CreateClient();
+            return null;
+        });
+        var client = service.CreateClient();
 
         var run = CollectAsync(client.ScoreBulkAsync(Columns, Rows(40), new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 4 }));
         await allArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -103,35 +100,35 @@ public sealed class BulkScoringTests
     public async Task ScoreBulkAsync_ManyChunks_NeverExceedsConcurrencyBound()
     {
         var random = new Random(7);
-        var handler = new EchoScoringHandler { OnCall = async _ => { await RandomHopsAsync(random, 100); return null; } };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo(async _ => { await RandomHopsAsync(random, 100); return null; });
+        var client = service.CreateClient();
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3_000), new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 3 }));
 
         chunks.Sum(b => b.Results.Count).Should().Be(3_000);
-        handler.Peak.Should().BeLessThanOrEqualTo(3).And.BeGreaterThan(1);
+        service.Peak.Should().BeLessThanOrEqualTo(3).And.BeGreaterThan(1);
     }
 
     [Fact]
     public async Task ScoreBulkAsync_LargeRows_SplitsByEstimatedBytes()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         var options = new BulkScoringOptions { ChunkSize = 500, MaxChunkBytes = 16 * 1024 };
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(100, textLength: 1_000), options));
 
         chunks.Sum(b => b.Results.Count).Should().Be(100);
-        handler.Received.Should().HaveCountGreaterThan(6);
-        handler.Received.Should().OnlyContain(c => c.BodyBytes <= options.MaxChunkBytes);
-        handler.Received.Max(c => c.Rows.Length).Should().BeGreaterThan(10, "chunks are filled up to the byte limit, not cut short");
+        service.Received.Should().HaveCountGreaterThan(6);
+        service.Received.Should().OnlyContain(c => c.BodyBytes <= options.MaxChunkBytes);
+        service.Received.Max(c => c.Rows.Length).Should().BeGreaterThan(10, "chunks are filled up to the byte limit, not cut short");
     }
 
     [Fact]
     public async Task ScoreBulkAsync_RowLargerThanLimit_IsSentAlone()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(3, textLength: 5_000), new BulkScoringOptions { MaxChunkBytes = 1024 }));
 
@@ -186,8 +183,8 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_RowCountLimit_CutsChunks()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(1_001), new BulkScoringOptions { ChunkSize = 250 }));
 
@@ -198,11 +195,8 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_ChunkFails_ThrowsWithRowRangeAndServiceError()
     {
-        var handler = new EchoScoringHandler
-        {
-            OnCall = call => Task.FromResult(call.FirstValue == 200 ? EchoScoringHandler.Error(400, "BadArgument", "InputParseError") : null),
-        };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo(call => Task.FromResult(call.FirstValue == 200 ? FakeAnswer.Error(400, "BadArgument", "InputParseError") : null));
+        var client = service.CreateClient();
         var yielded = new List<long>();
 
         var act = async () =>
@@ -219,18 +213,15 @@ public sealed class BulkScoringTests
         error.Message.Should().Contain("rows 200 to 299").And.Contain("InputParseError");
         error.ScoringError!.Status.Should().Be(400);
         yielded.Should().Equal(0, 100);
-        handler.Calls.Should().BeLessThan(10, "the run stops sending once a chunk has failed");
-        handler.Active.Should().Be(0);
+        service.Calls.Should().BeLessThan(10, "the run stops sending once a chunk has failed");
+        service.Active.Should().Be(0);
     }
 
     [Fact]
     public async Task ScoreBulkAsync_ContinueOnChunkFailure_ReportsFailedChunkAndScoresTheRest()
     {
-        var handler = new EchoScoringHandler
-        {
-            OnCall = call => Task.FromResult(call.FirstValue == 300 ? EchoScoringHandler.Error(500, "InternalError", "ModuleExecutionError") : null),
-        };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo(call => Task.FromResult(call.FirstValue == 300 ? FakeAnswer.Error(500, "InternalError", "ModuleExecutionError") : null));
+        var client = service.CreateClient();
         var reports = new List<BulkScoringProgress>();
         var options = new BulkScoringOptions { ChunkSize = 100, ContinueOnChunkFailure = true, Progress = new SyncProgress(reports) };
 
@@ -252,14 +243,11 @@ public sealed class BulkScoringTests
     public async Task ScoreBulkAsync_Throttled_WaitsRetryAfterAndCompletes()
     {
         var throttled = 0;
-        var handler = new EchoScoringHandler
-        {
-            OnCall = _ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3
-                ? EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 2)
-                : null),
-        };
+        using var service = new FakeService(Transport.InMemory).Echo(_ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3
+            ? FakeAnswer.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 2)
+            : null));
         var clock = new RecordingTimeProvider();
-        var client = handler.CreateClient(clock);
+        var client = service.CreateClient(timeProvider: clock);
         var reports = new List<BulkScoringProgress>();
         var options = new BulkScoringOptions { ChunkSize = 50, MaxConcurrency = 8, Progress = new SyncProgress(reports) };
 
@@ -267,7 +255,7 @@ public sealed class BulkScoringTests
 
         chunks.SelectMany(b => b.Results).Select(r => r.GetInt32("Id")).Should().Equal(Enumerable.Range(0, 500));
         clock.Delays.Should().HaveCount(3).And.OnlyContain(d => d == TimeSpan.FromSeconds(2));
-        handler.Calls.Should().Be(10 + 3);
+        service.Calls.Should().Be(10 + 3);
         var last = reports.MaxBy(r => (r.RowsScored, r.Retries, r.ThrottlingWaits));
         last.ThrottlingWaits.Should().Be(3);
         last.Retries.Should().Be(3);
@@ -279,12 +267,9 @@ public sealed class BulkScoringTests
     public async Task ScoreBulkAsync_ThrottledWithoutRetryAfter_BacksOffExponentially()
     {
         var throttled = 0;
-        var handler = new EchoScoringHandler
-        {
-            OnCall = _ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3 ? EchoScoringHandler.Error(429, "RateLimit", "RateLimit") : null),
-        };
+        using var service = new FakeService(Transport.InMemory).Echo(_ => Task.FromResult(Interlocked.Increment(ref throttled) <= 3 ? FakeAnswer.Error(429, "RateLimit", "RateLimit") : null));
         var clock = new RecordingTimeProvider();
-        var client = handler.CreateClient(clock);
+        var client = service.CreateClient(timeProvider: clock);
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { ThrottleBackoff = TimeSpan.FromSeconds(1) }));
 
@@ -299,24 +284,21 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_ThrottledBeyondRetries_FailsWithHint()
     {
-        var handler = new EchoScoringHandler
-        {
-            OnCall = _ => Task.FromResult<HttpResponseMessage?>(EchoScoringHandler.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)),
-        };
-        var client = handler.CreateClient(new RecordingTimeProvider());
+        using var service = new FakeService(Transport.InMemory).Echo(_ => Task.FromResult<FakeAnswer?>(FakeAnswer.Error(503, "ServiceUnavailable", "TooManyConcurrentRequests", retryAfterSeconds: 1)));
+        var client = service.CreateClient(timeProvider: new RecordingTimeProvider());
 
         var act = () => CollectAsync(client.ScoreBulkAsync(Columns, Rows(10), new BulkScoringOptions { MaxThrottleRetries = 2 }));
 
         var error = (await act.Should().ThrowAsync<BulkScoringException>()).Which;
         error.Message.Should().Contain("MaxConcurrency");
-        handler.Calls.Should().Be(3);
+        service.Calls.Should().Be(3);
     }
 
     [Fact]
     public async Task ScoreBulkAsync_SlowConsumer_ReadsInputOnlyAsFarAsTheWindow()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         var pulled = 0;
         IEnumerable<IReadOnlyList<object?>> Source()
         {
@@ -335,15 +317,15 @@ public sealed class BulkScoringTests
         }
 
         pulled.Should().BeLessThanOrEqualTo((2 * BulkScoringEngine.WindowPerCall * 10) + 1);
-        handler.Active.Should().Be(0, "leaving the loop cancels and awaits the calls in flight");
+        service.Active.Should().Be(0, "leaving the loop cancels and awaits the calls in flight");
     }
 
     [Fact]
     public async Task ScoreBulkAsync_Cancelled_StopsWithOperationCanceled()
     {
         using var cts = new CancellationTokenSource();
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var act = async () =>
         {
@@ -354,7 +336,7 @@ public sealed class BulkScoringTests
         };
 
         await act.Should().ThrowAsync<OperationCanceledException>();
-        handler.Calls.Should().BeLessThan(100);
+        service.Calls.Should().BeLessThan(100);
     }
 
     [Theory]
@@ -363,8 +345,8 @@ public sealed class BulkScoringTests
     public async Task ScoreBulkAsync_SourceThrows_FailsWithItsErrorAndLeavesNoCallRunning(bool direct)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handler = new EchoScoringHandler { OnCall = async _ => { await release.Task; return null; } };
-        var client = ClientFor(handler, direct);
+        using var service = new FakeService(Transport.InMemory).Echo(async _ => { await release.Task; return null; });
+        var client = ClientFor(service, direct);
         var disposed = false;
         IEnumerable<IReadOnlyList<object?>> Failing()
         {
@@ -390,14 +372,15 @@ public sealed class BulkScoringTests
         var act = () => run;
 
         (await act.Should().ThrowAsync<InvalidOperationException>()).WithMessage("the source broke at row 45");
-        handler.Active.Should().Be(0, "the calls in flight were cancelled and awaited before the run failed");
+        service.Active.Should().Be(0, "the calls in flight were cancelled and awaited before the run failed");
         disposed.Should().BeTrue("the source is disposed");
     }
 
     [Fact]
     public void ScoreBulkAsync_InvalidOptions_ThrowsNamingTheSetting()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var act = () => client.ScoreBulkAsync(Columns, Rows(1), new BulkScoringOptions { ChunkSize = 0, MaxConcurrency = 500 });
 
@@ -419,7 +402,8 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_RowWithWrongCellCount_ThrowsNamingTheRow()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         IReadOnlyList<object?>[] rows = [new object?[] { 1, "a" }, new object?[] { 2 }];
 
         var act = () => CollectAsync(client.ScoreBulkAsync(Columns, rows));
@@ -430,8 +414,8 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_AsyncSourceAndGlobalParameters_SendsParametersWithEveryChunk()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         var options = new BulkScoringOptions { ChunkSize = 5 };
         options.GlobalParameters["Threshold"] = "0.5";
         static async IAsyncEnumerable<IReadOnlyList<object?>> Source()
@@ -447,21 +431,21 @@ public sealed class BulkScoringTests
 
         chunks.Select(b => b.RowCount).Should().Equal(5, 5, 2);
         chunks[2].Results[1].IsNull("Text").Should().BeTrue();
-        handler.Received.Should().HaveCount(3).And.OnlyContain(c => c.GlobalParameters.Count == 1 && c.GlobalParameters["Threshold"] == "0.5");
+        service.Received.Should().HaveCount(3).And.OnlyContain(c => c.GlobalParameters.Count == 1 && c.GlobalParameters["Threshold"] == "0.5");
     }
 
     // The two ways a chunk is sent: an AzureMlClient gets each chunk's body written as its rows are read; any
     // other IAzureMlClient (a user's decorator, say) gets a ScoringRequest per chunk.
-    private static IAzureMlClient ClientFor(EchoScoringHandler handler, bool direct) =>
-        direct ? handler.CreateClient() : new ForwardingClient(handler.CreateClient());
+    private static IAzureMlClient ClientFor(FakeService service, bool direct) =>
+        direct ? service.CreateClient() : new ForwardingClient(service.CreateClient());
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task ScoreBulkAsync_CellsThatNeedEscapingAndParameters_ArriveExactly(bool direct)
     {
-        var handler = new EchoScoringHandler();
-        var client = ClientFor(handler, direct);
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = ClientFor(service, direct);
         var options = new BulkScoringOptions { ChunkSize = 3 };
         options.GlobalParameters["Quote \"q\""] = "line\nbreak é";
         options.GlobalParameters["Empty"] = string.Empty;
@@ -474,12 +458,12 @@ public sealed class BulkScoringTests
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
 
         chunks.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(rows.Select(r => r[1]));
-        handler.Received.Should().HaveCount(3).And.OnlyContain(c =>
+        service.Received.Should().HaveCount(3).And.OnlyContain(c =>
             c.GlobalParameters.Count == 2 && c.GlobalParameters["Quote \"q\""] == "line\nbreak é" && c.GlobalParameters["Empty"] == string.Empty);
-        handler.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(Columns));
+        service.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(Columns));
         if (direct)
         {
-            handler.Received.Should().OnlyContain(c => c.ContentLength == c.BodyBytes, "a chunk's body is sent whole, with its length");
+            service.Received.Should().OnlyContain(c => c.ContentLength == c.BodyBytes, "a chunk's body is sent whole, with its length");
         }
         else
         {
@@ -492,8 +476,8 @@ public sealed class BulkScoringTests
     [InlineData(false)]
     public async Task ScoreBulkAsync_SourceReusesOneArray_SendsEveryRowAsItWasRead(bool direct)
     {
-        var handler = new EchoScoringHandler();
-        var client = ClientFor(handler, direct);
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = ClientFor(service, direct);
         static IEnumerable<IReadOnlyList<object?>> Reused()
         {
             var row = new string?[2];
@@ -508,7 +492,7 @@ public sealed class BulkScoringTests
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, Reused(), new BulkScoringOptions { ChunkSize = 7, MaxChunkBytes = 1024 }));
 
         chunks.SelectMany(b => b.Results).Select(r => r.GetString("Text")).Should().Equal(Enumerable.Range(0, 50).Select(i => "text " + i.ToString(CultureInfo.InvariantCulture)));
-        handler.Received.SelectMany(c => c.Rows).Select(r => r[0]).Order().Should().Equal(Enumerable.Range(0, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order());
+        service.Received.SelectMany(c => c.Rows).Select(r => r[0]).Order().Should().Equal(Enumerable.Range(0, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order());
     }
 
     [Theory]
@@ -516,8 +500,8 @@ public sealed class BulkScoringTests
     [InlineData(false)]
     public async Task ScoreBulkAsync_ByteLimit_NoChunkIsOverAndRowsArriveOnceInOrder(bool direct)
     {
-        var handler = new EchoScoringHandler();
-        var client = ClientFor(handler, direct);
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = ClientFor(service, direct);
         var options = new BulkScoringOptions { ChunkSize = 1_000, MaxChunkBytes = 4 * 1024 };
         var random = new Random(3);
         var rows = Enumerable.Range(0, 400)
@@ -526,7 +510,7 @@ public sealed class BulkScoringTests
 
         var chunks = await CollectAsync(client.ScoreBulkAsync(Columns, rows, options));
 
-        var calls = handler.Received.OrderBy(c => c.FirstValue).ToList();
+        var calls = service.Received.OrderBy(c => c.FirstValue).ToList();
         calls.Should().HaveCountGreaterThan(10);
         calls.Should().OnlyContain(c => c.BodyBytes <= options.MaxChunkBytes);
         calls.SelectMany(c => c.Rows).Select(r => r[0]).Should().Equal(rows.Select(r => r[0]));
@@ -545,14 +529,14 @@ public sealed class BulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_InvalidGlobalParameterName_ThrowsBeforeAnyCall()
     {
-        var handler = new EchoScoringHandler();
+        using var service = new FakeService(Transport.InMemory).Echo();
         var options = new BulkScoringOptions();
         options.GlobalParameters["bad\nname"] = "x";
 
-        var act = () => CollectAsync(handler.CreateClient().ScoreBulkAsync(Columns, Rows(10), options));
+        var act = () => CollectAsync(service.CreateClient().ScoreBulkAsync(Columns, Rows(10), options));
 
         (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("line break");
-        handler.Calls.Should().Be(0);
+        service.Calls.Should().Be(0);
     }
 
     private sealed class SyncProgress(List<BulkScoringProgress> reports) : IProgress<BulkScoringProgress>

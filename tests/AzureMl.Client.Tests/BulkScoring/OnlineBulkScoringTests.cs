@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AzureMl.Client.OnlineEndpoints;
-using AzureMl.Client.Tests.Resilience;
 using AzureMl.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -51,14 +50,14 @@ public sealed class OnlineBulkScoringTests
     }
 
     /// <summary>A deployment that answers a bare array: each row's first cell times two.</summary>
-    private static WireReply Doubled(WireRequest request)
+    private static FakeAnswer Doubled(FakeCall request)
     {
         using var body = JsonDocument.Parse(request.Body);
         var data = body.RootElement.GetProperty("input_data").GetProperty("data");
-        return new WireReply(WireEnd.Answer, 200, "[" + string.Join(",", data.EnumerateArray().Select(r => (r[0].GetInt32() * 2).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]");
+        return new FakeAnswer(WireEnd.Answer, 200, "[" + string.Join(",", data.EnumerateArray().Select(r => (r[0].GetInt32() * 2).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]");
     }
 
-    private static int Rows(WireRequest request)
+    private static int Rows(FakeCall request)
     {
         using var body = JsonDocument.Parse(request.Body);
         return body.RootElement.GetProperty("input_data").GetProperty("data").GetArrayLength();
@@ -86,7 +85,7 @@ public sealed class OnlineBulkScoringTests
     [Fact]
     public async Task ScoreBulkAsync_Online_SendsMlflowChunksWithTypedCellsParamsAndDeploymentInOrder()
     {
-        using var server = new WireScriptServer((request, _) => Doubled(request));
+        using var server = new FakeService(Transport.Socket).Answer(request => Doubled(request));
         using var sp = Build(server.Url + "/score");
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
         var options = new BulkScoringOptions { ChunkSize = 10, MaxConcurrency = 4, OnlineScoring = new OnlineScoringOptions { Deployment = "blue" } };
@@ -110,7 +109,7 @@ public sealed class OnlineBulkScoringTests
     {
         // Each row takes 20 ms of the deployment's (fake) time, so a 1-second call holds 50 rows.
         var time = new FakeTimeProvider();
-        using var server = new WireScriptServer((request, _) =>
+        using var server = new FakeService(Transport.Socket).Answer(request =>
         {
             time.Advance(TimeSpan.FromMilliseconds(20) * Rows(request));
             return Doubled(request);
@@ -136,7 +135,7 @@ public sealed class OnlineBulkScoringTests
     {
         // Answers take no time on the fake clock, so any size fits the target: growth is bounded by the rows timed.
         var time = new FakeTimeProvider();
-        using var server = new WireScriptServer((request, _) => Doubled(request));
+        using var server = new FakeService(Transport.Socket).Answer(request => Doubled(request));
         using var sp = Build(server.Url + "/score", time);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
@@ -155,11 +154,11 @@ public sealed class OnlineBulkScoringTests
     public async Task ScoreBulkAsync_Online_408IsNotSentAgainAndLaterChunksAreSmaller()
     {
         // The first 64 rows time out at the endpoint; the rest are scored.
-        using var server = new WireScriptServer((request, _) =>
+        using var server = new FakeService(Transport.Socket).Answer(request =>
         {
             using var body = JsonDocument.Parse(request.Body);
             return body.RootElement.GetProperty("input_data").GetProperty("data")[0][0].GetInt32() < 64
-                ? new WireReply(WireEnd.Answer, 408, """{"message": "Request timed out after request_timeout_ms"}""")
+                ? new FakeAnswer(WireEnd.Answer, 408, """{"message": "Request timed out after request_timeout_ms"}""")
                 : Doubled(request);
         });
         using var sp = Build(server.Url + "/score");
@@ -269,7 +268,8 @@ public sealed class OnlineBulkScoringTests
     public async Task ScoreBulkAsync_OnlineSettingsOnTheClassicService_RefusedBeforeAnyCall()
     {
         await using var emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions { StorageConnectionString = "UseDevelopmentStorage=true" });
-        var client = EmulatorClients.Create(emulator);
+        using var service = FakeService.OfEmulator(emulator);
+        var client = service.CreateClient();
 
         var act = () => CollectAsync(client.ScoreBulkAsync(["Col2"], [["x"]], new BulkScoringOptions { OnlineScoring = new OnlineScoringOptions() }));
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Serialization;
 
 namespace AzureMl.Client.Tests.BulkScoring;
@@ -110,7 +109,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_EverySupportedType_RoundTrips()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var results = await client.ScoreAsync([Full, Nulls], TypedRowsJsonContext.Default.AllTypes, TypedRowsJsonContext.Default.AllTypes);
 
@@ -122,8 +122,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_EverySupportedType_SendsInvariantCells()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         var previous = Thread.CurrentThread.CurrentCulture;
         Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
         try
@@ -135,7 +135,7 @@ public sealed class TypedRowsTests
             Thread.CurrentThread.CurrentCulture = previous;
         }
 
-        var call = handler.Received.Single();
+        var call = service.Received.Single();
         string? Cell(int row, string column) => call.Rows[row][Array.IndexOf(call.Columns, column)];
         Cell(0, "Double").Should().Be("0.30000000000000004");
         Cell(0, "Decimal").Should().Be("79228162514264337593543.9503");
@@ -149,8 +149,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreBulkAsync_RenamedColumn_SendsAndReadsTheJsonName()
     {
-        var handler = new EchoScoringHandler();
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
         var reviews = Enumerable.Range(0, 25).Select(i => new Review($"review {i}", i % 5));
 
         var scores = new List<ReviewScore>();
@@ -160,7 +160,7 @@ public sealed class TypedRowsTests
             scores.AddRange(chunk.Results);
         }
 
-        handler.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(new[] { "Col2", "Stars" }));
+        service.Received.Should().OnlyContain(c => c.Columns.SequenceEqual(new[] { "Col2", "Stars" }));
         scores.Should().HaveCount(25);
         scores[13].Should().Be(new ReviewScore("review 13", "scored:review 13"));
     }
@@ -168,7 +168,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_OutputPropertyWithoutColumn_ThrowsListingColumns()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var act = () => client.ScoreAsync([new Review("good", 5)], TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.MissingColumn);
 
@@ -181,7 +182,8 @@ public sealed class TypedRowsTests
     [Fact]
     public void ScoreBulkAsync_InputPropertyThatCannotBeACell_ThrowsNamingIt()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var act = () => client.ScoreBulkAsync(Array.Empty<NotACell>(), TypedRowsJsonContext.Default.NotACell, TypedRowsJsonContext.Default.Review);
 
@@ -192,14 +194,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_NullCellForNonNullableProperty_ThrowsWithFix()
     {
-        var handler = new EchoScoringHandler
-        {
-            OnCall = _ => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Stars"],"Values":[["4"],[null]]}}}}""", Encoding.UTF8, "application/json"),
-            }),
-        };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Always(FakeAnswer.Json("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Stars"],"Values":[["4"],[null]]}}}}"""));
+        var client = service.CreateClient();
 
         var act = () => client.ScoreAsync([new Review("a", 1)], TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.StrictStars);
 
@@ -210,14 +206,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_CellNotConvertible_ThrowsNamingRowAndColumn()
     {
-        var handler = new EchoScoringHandler
-        {
-            OnCall = _ => Task.FromResult<HttpResponseMessage?>(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Stars"],"Values":[["four"]]}}}}""", Encoding.UTF8, "application/json"),
-            }),
-        };
-        var client = handler.CreateClient();
+        using var service = new FakeService(Transport.InMemory).Always(FakeAnswer.Json("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Stars"],"Values":[["four"]]}}}}"""));
+        var client = service.CreateClient();
 
         var act = () => client.ScoreAsync([new Review("a", 1)], TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.StrictStars);
 
@@ -228,7 +218,8 @@ public sealed class TypedRowsTests
     [Fact]
     public async Task ScoreAsync_NoRows_ThrowsArgumentException()
     {
-        var client = new EchoScoringHandler().CreateClient();
+        using var service = new FakeService(Transport.InMemory).Echo();
+        var client = service.CreateClient();
 
         var act = () => client.ScoreAsync(Array.Empty<Review>(), TypedRowsJsonContext.Default.Review, TypedRowsJsonContext.Default.ReviewScore);
 

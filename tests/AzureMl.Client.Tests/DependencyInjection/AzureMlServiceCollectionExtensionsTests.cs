@@ -7,18 +7,18 @@ namespace AzureMl.Client.Tests.DependencyInjection;
 
 public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
 {
-    private readonly ScoringServer _server = new();
+    private readonly FakeService _server = new();
 
-    public AzureMlServiceCollectionExtensionsTests() => _server.RespondJson(ScoringServer.TableResponse);
+    public AzureMlServiceCollectionExtensionsTests() => _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
 
     public void Dispose() => _server.Dispose();
 
     private void Configure(AzureMlClientOptions o)
     {
-        o.Endpoint = new Uri(_server.Server.Url!);
-        o.WorkspaceId = ScoringServer.WorkspaceId;
-        o.ServiceId = ScoringServer.ServiceId;
-        o.ApiKey = ScoringServer.ApiKey;
+        o.Endpoint = new Uri(_server.Url);
+        o.WorkspaceId = TestIds.WorkspaceId;
+        o.ServiceId = TestIds.ServiceId;
+        o.ApiKey = TestIds.ApiKey;
     }
 
     [Fact]
@@ -26,9 +26,9 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["AzureMl:Endpoint"] = _server.Server.Url,
-            ["AzureMl:WorkspaceId"] = ScoringServer.WorkspaceId,
-            ["AzureMl:ServiceId"] = ScoringServer.ServiceId,
+            ["AzureMl:Endpoint"] = _server.Url,
+            ["AzureMl:WorkspaceId"] = TestIds.WorkspaceId,
+            ["AzureMl:ServiceId"] = TestIds.ServiceId,
             ["AzureMl:ApiKey"] = "key-before",
         }).Build();
         var services = new ServiceCollection();
@@ -44,7 +44,7 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
 
         sp.GetRequiredService<IAzureMlClient>().Should().BeSameAs(first, "the client keeps what it learns of its service for the app's lifetime");
         sp.GetRequiredKeyedService<IAzureMlClient>("named").Should().BeSameAs(sp.GetRequiredKeyedService<IAzureMlClient>("named"));
-        _server.Requests.Select(r => r.RequestMessage.Headers!["Authorization"].Single())
+        _server.WireMockLog.Select(r => r.RequestMessage.Headers!["Authorization"].Single())
             .Should().Equal("Bearer key-before", "Bearer key-after");
     }
 
@@ -59,10 +59,10 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         var output = await client.ExecuteAsync(new ScoringTable("Col2").AddRow("x"));
 
         client.Should().BeOfType<AzureMlClient>();
-        client.ServiceUri.AbsolutePath.Should().Be(_server.ServicePath);
+        client.ServiceUri.AbsolutePath.Should().Be(FakeService.ServicePath);
         output[0].GetDouble("Score").Should().Be(0.9);
-        _server.Requests.Should().NotBeEmpty();
-        _server.Requests.Should().OnlyContain(r => r.RequestMessage.Path == _server.ServicePath + "/execute");
+        _server.WireMockLog.Should().NotBeEmpty();
+        _server.WireMockLog.Should().OnlyContain(r => r.RequestMessage.Path == FakeService.ServicePath + "/execute");
     }
 
     [Fact]
@@ -70,11 +70,11 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["AzureMl:Endpoint"] = _server.Server.Url + "/azureml-demo",
+            ["AzureMl:Endpoint"] = _server.Url + "/azureml-demo",
             ["AzureMl:PathStyle"] = "Subscription",
             ["AzureMl:SubscriptionId"] = "sub-1",
             ["AzureMl:ServiceId"] = "svc-1",
-            ["AzureMl:ApiKey"] = ScoringServer.ApiKey,
+            ["AzureMl:ApiKey"] = TestIds.ApiKey,
             ["AzureMl:ApiVersion"] = "2.0",
         }).Build();
         var services = new ServiceCollection();
@@ -84,10 +84,10 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         var client = sp.GetRequiredService<IAzureMlClient>();
         await client.ExecuteAsync(new ScoringTable("Col2").AddRow("x"));
 
-        client.ServiceUri.Should().Be(new Uri(_server.Server.Url + "/azureml-demo/subscriptions/sub-1/services/svc-1"));
-        var request = _server.Requests[^1].RequestMessage;
+        client.ServiceUri.Should().Be(new Uri(_server.Url + "/azureml-demo/subscriptions/sub-1/services/svc-1"));
+        var request = _server.WireMockLog[^1].RequestMessage;
         request.Path.Should().Be("/azureml-demo/subscriptions/sub-1/services/svc-1/execute");
-        request.Headers!["Authorization"].Should().ContainSingle().Which.Should().Be("Bearer " + ScoringServer.ApiKey);
+        request.Headers!["Authorization"].Should().ContainSingle().Which.Should().Be("Bearer " + TestIds.ApiKey);
     }
 
     [Fact]
@@ -116,10 +116,10 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         consumer.Churn.ServiceUri.AbsolutePath.Should().EndWith("/services/churn-svc");
         sp.GetRequiredKeyedService<IAzureMlClient>("churn").ServiceUri.Should().Be(consumer.Churn.ServiceUri);
         sp.GetService<IAzureMlClient>().Should().BeNull("only keyed clients were registered");
-        _server.Requests.Select(r => (r.RequestMessage.Path, r.RequestMessage.Headers!["Authorization"].Single())).Distinct().Should().BeEquivalentTo(new[]
+        _server.WireMockLog.Select(r => (r.RequestMessage.Path, r.RequestMessage.Headers!["Authorization"].Single())).Distinct().Should().BeEquivalentTo(new[]
         {
-            ($"/workspaces/{ScoringServer.WorkspaceId}/services/sentiment-svc/execute", "Bearer " + ScoringServer.ApiKey),
-            ($"/workspaces/{ScoringServer.WorkspaceId}/services/churn-svc/execute", "Bearer churn-key"),
+            ($"/workspaces/{TestIds.WorkspaceId}/services/sentiment-svc/execute", "Bearer " + TestIds.ApiKey),
+            ($"/workspaces/{TestIds.WorkspaceId}/services/churn-svc/execute", "Bearer churn-key"),
         });
     }
 
@@ -135,7 +135,7 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         var ex = act.Should().Throw<OptionsValidationException>().Which;
         ex.Failures.Should().Contain(f => f.StartsWith("AzureMl client 'broken': Endpoint is required"));
         ex.Failures.Should().Contain(f => f.StartsWith("AzureMl client 'broken': ServiceId must not contain '/'"));
-        _server.Requests.Should().BeEmpty();
+        _server.WireMockLog.Should().BeEmpty();
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         var act = () => sp.GetRequiredService<IStartupValidator>().Validate();
 
         act.Should().NotThrow();
-        sp.GetRequiredService<IOptionsMonitor<AzureMlClientOptions>>().Get(Microsoft.Extensions.Options.Options.DefaultName).ServiceId.Should().Be(ScoringServer.ServiceId);
+        sp.GetRequiredService<IOptionsMonitor<AzureMlClientOptions>>().Get(Microsoft.Extensions.Options.Options.DefaultName).ServiceId.Should().Be(TestIds.ServiceId);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class AzureMlServiceCollectionExtensionsTests : IDisposable
         builder.Name.Should().BeEmpty();
         builder.Services.Should().BeSameAs(services);
         seen.Should().NotBeEmpty();
-        seen[0].Should().Be(("POST", _server.ServicePath + "/execute", AzureMlOperation.Execute, "Bearer " + ScoringServer.ApiKey));
+        seen[0].Should().Be(("POST", FakeService.ServicePath + "/execute", AzureMlOperation.Execute, "Bearer " + TestIds.ApiKey));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace AzureMl.Client.Tests.Errors;
 
 public sealed class ExecuteErrorMappingTests : IDisposable
 {
-    private readonly ScoringServer _server = new();
+    private readonly FakeService _server = new();
 
     public void Dispose() => _server.Dispose();
 
@@ -18,13 +18,13 @@ public sealed class ExecuteErrorMappingTests : IDisposable
 
     private async Task<AzureMlException> FailAsync(int status, string? body, params (string, string)[] headers)
     {
-        _server.Respond(status, body, headers);
+        _server.Always(FakeAnswer.With(status, body, headers));
         var client = _server.CreateClient();
         var ex = (await FluentActions.Awaiting(() => client.ExecuteAsync(new ScoringTable("Col2").AddRow("x")))
             .Should().ThrowAsync<AzureMlException>()).Which;
         ex.Status.Should().Be(status);
         ex.Operation.Should().Be(AzureMlOperation.Execute);
-        ex.Message.Should().NotContain(ScoringServer.ApiKey);
+        ex.Message.Should().NotContain(TestIds.ApiKey);
         return ex;
     }
 
@@ -124,9 +124,8 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     public async Task ExecuteAsync_RetryAfterAsDate_UsesClientClock()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        _server.Respond(429, """{"statusCode":429,"message":"Rate limit is exceeded."}""", ("Retry-After", "Thu, 01 Jan 2026 12:00:30 GMT"));
-        using var http = new HttpClient();
-        var client = new AzureMlClient(http, _server.Options(), clock);
+        _server.Always(FakeAnswer.With(429, """{"statusCode":429,"message":"Rate limit is exceeded."}""", ("Retry-After", "Thu, 01 Jan 2026 12:00:30 GMT")));
+        var client = _server.CreateClient(timeProvider: clock);
 
         var ex = (await FluentActions.Awaiting(() => client.ExecuteAsync(new ScoringTable("a").AddRow("1"))).Should().ThrowAsync<AzureMlException>()).Which;
 
@@ -169,7 +168,7 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     [Fact]
     public async Task ExecuteSwaggerAsync_ServiceError_MapsLikeTableForm()
     {
-        _server.Respond(400, ServiceError("BadArgument", "Invalid argument provided.", "InvalidInputNames", "input9"));
+        _server.Always(FakeAnswer.With(400, ServiceError("BadArgument", "Invalid argument provided.", "InvalidInputNames", "input9")));
         var client = _server.CreateClient();
 
         var ex = (await FluentActions.Awaiting(() => client.ExecuteSwaggerAsync([new Dictionary<string, string?> { ["a"] = "1" }]))
@@ -182,17 +181,16 @@ public sealed class ExecuteErrorMappingTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_ServerMessageWithSecret_IsRedacted()
     {
-        var ex = await FailAsync(401, $$$"""{"error":{"code":"Unauthorized","message":"Bad header Bearer {{{ScoringServer.ApiKey}}}","details":[]}}""");
+        var ex = await FailAsync(401, $$$"""{"error":{"code":"Unauthorized","message":"Bad header Bearer {{{TestIds.ApiKey}}}","details":[]}}""");
 
-        ex.Message.Should().NotContain(ScoringServer.ApiKey).And.Contain("***");
+        ex.Message.Should().NotContain(TestIds.ApiKey).And.Contain("***");
     }
 
     [Fact]
     public async Task ExecuteAsync_ConnectionRefused_IsTransportFailure()
     {
-        var port = _server.Server.Ports[0];
-        _server.Server.Stop();
-        var client = _server.CreateClient(o => o.Endpoint = new Uri($"http://127.0.0.1:{port}"));
+        using var closed = new FakeService(Transport.ClosedPort);
+        var client = closed.CreateClient();
 
         var ex = (await FluentActions.Awaiting(() => client.ExecuteAsync(new ScoringTable("a").AddRow("1"))).Should().ThrowAsync<AzureMlException>()).Which;
 

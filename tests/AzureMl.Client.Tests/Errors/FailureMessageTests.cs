@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AzureMl.Client.Tests.Errors;
@@ -8,15 +5,6 @@ namespace AzureMl.Client.Tests.Errors;
 /// <summary>What a failure's message keeps: the job it concerns, and the real cause under a timeout or an open circuit.</summary>
 public sealed class FailureMessageTests
 {
-    private static string ClosedPortUrl()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"http://127.0.0.1:{port}";
-    }
-
     [Theory]
     [InlineData(400)]
     [InlineData(404)]
@@ -27,19 +15,18 @@ public sealed class FailureMessageTests
     [InlineData(504)]
     public async Task StartJobAsync_AnyFailedStatus_MessageNamesTheJob(int status)
     {
-        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.Answer, status, """{"error":{"code":"Oops","message":"It failed."}}"""));
-        using var host = new TestHost(server.Url, () => server.Received.Count);
+        using var service = new FakeService(Transport.Socket).Always(FakeAnswer.Json("""{"error":{"code":"Oops","message":"It failed."}}""", status));
 
-        var act = () => host.Client.StartJobAsync(TestHost.JobId);
+        var act = () => service.Client.StartJobAsync(TestIds.JobId);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
-        ex.Message.Should().StartWith($"StartJob for job {TestHost.JobId} failed");
-        ex.JobId.Should().Be(TestHost.JobId);
-        server.Received.Should().ContainSingle("a start is never sent twice");
+        ex.Message.Should().StartWith($"StartJob for job {TestIds.JobId} failed");
+        ex.JobId.Should().Be(TestIds.JobId);
+        service.Received.Should().ContainSingle("a start is never sent twice");
         if (status is 408 or 500 or 502 or 504)
         {
             ex.IsOutcomeUnknown.Should().BeTrue();
-            ex.Message.Should().Contain($"Check job {TestHost.JobId} with GetJobStatusAsync");
+            ex.Message.Should().Contain($"Check job {TestIds.JobId} with GetJobStatusAsync");
         }
 
         ex.Message.Should().NotContain("The scoring took too long", "only a scoring call is told to use a batch job");
@@ -48,10 +35,9 @@ public sealed class FailureMessageTests
     [Fact]
     public async Task DeleteJobAsync_GatewayTimeout_HintDoesNotTalkAboutScoring()
     {
-        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.Answer, 504, """{"error":{"code":"GatewayTimeout","message":"Backend timed out."}}"""));
-        using var host = new TestHost(server.Url, () => server.Received.Count);
+        using var service = new FakeService(Transport.Socket).Always(FakeAnswer.Json("""{"error":{"code":"GatewayTimeout","message":"Backend timed out."}}""", 504));
 
-        var act = () => host.Client.DeleteJobAsync(TestHost.JobId);
+        var act = () => service.Client.DeleteJobAsync(TestIds.JobId);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.Message.Should().Contain("did not answer in time").And.NotContain("scoring");
@@ -60,8 +46,7 @@ public sealed class FailureMessageTests
     [Fact]
     public async Task GetJobStatusAsync_CircuitOpensAfterRefusedConnections_MessageCarriesTheRefusal()
     {
-        var url = ClosedPortUrl();
-        using var host = new TestHost(url, () => 0, resilience: o =>
+        using var service = new FakeService(Transport.ClosedPort, resilience: o =>
         {
             o.MaxRetryAttempts = 1;
             o.CircuitBreakerMinimumThroughput = 2;
@@ -71,7 +56,7 @@ public sealed class FailureMessageTests
         AzureMlException? last = null;
         for (var i = 0; i < 5 && last?.ErrorCode != "CircuitOpen"; i++)
         {
-            last = (await FluentActions.Awaiting(() => host.Client.GetJobStatusAsync(TestHost.JobId)).Should().ThrowAsync<AzureMlException>()).Which;
+            last = (await FluentActions.Awaiting(() => service.Client.GetJobStatusAsync(TestIds.JobId)).Should().ThrowAsync<AzureMlException>()).Which;
             if (last.ErrorCode != "CircuitOpen")
             {
                 last.Message.Should().Contain("Connection refused");
@@ -79,15 +64,14 @@ public sealed class FailureMessageTests
         }
 
         last!.ErrorCode.Should().Be("CircuitOpen");
-        last.Message.Should().Contain("circuit breaker is open").And.Contain("Connection refused (" + new Uri(url).Authority + ")");
+        last.Message.Should().Contain("circuit breaker is open").And.Contain("Connection refused (" + new Uri(service.Url).Authority + ")");
     }
 
     [Fact]
     public async Task SubmitJobAsync_BudgetRunsOutAfterRefusedConnections_MessageCarriesTheLastFailure()
     {
-        var url = ClosedPortUrl();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        using var host = new TestHost(url, () => 0, time, resilience: o =>
+        using var service = new FakeService(Transport.ClosedPort, time, resilience: o =>
         {
             // The budget runs out while the client waits to retry, never while an attempt is in flight.
             o.MaxRetryAttempts = 10;
@@ -98,12 +82,12 @@ public sealed class FailureMessageTests
             o.EnableCircuitBreaker = false;
         });
 
-        var error = await host.CaptureAsync(() => host.Client.SubmitJobAsync(SendOnceTests.SampleJob()));
+        var error = await service.CaptureAsync(() => service.Client.SubmitJobAsync(FakeService.SampleJob()));
 
         var ex = error.Should().BeOfType<AzureMlException>().Subject;
         ex.ErrorCode.Should().Be("Timeout");
         ex.Message.Should().Contain("the total time budget (AzureMlResilienceOptions.TotalTimeout, 25 s) ran out")
-            .And.Contain("Connection refused (" + new Uri(url).Authority + ")");
+            .And.Contain("Connection refused (" + new Uri(service.Url).Authority + ")");
         ex.IsOutcomeUnknown.Should().BeFalse("a refused connection proves nothing was sent");
     }
 }

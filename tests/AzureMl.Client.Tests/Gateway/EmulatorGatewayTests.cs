@@ -1,4 +1,3 @@
-using AzureMl.Client.Tests.Resilience;
 using AzureMl.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -25,17 +24,8 @@ public sealed class EmulatorGatewayTests
         return options;
     }
 
-    private static TestHost Host(AzureMlEmulator emulator, FakeTimeProvider? time, Action<IAzureMlClientBuilder> keys) =>
-        new(emulator.ServiceRoot.ToString(), () => emulator.ReceivedCount(EmulatorRoute.Execute), time, b =>
-        {
-            b.Services.Configure<AzureMlClientOptions>(b.Name, o =>
-            {
-                o.WorkspaceId = emulator.WorkspaceId;
-                o.ServiceId = emulator.ServiceId;
-                o.ApiKey = emulator.ApiKey;
-            });
-            keys(b);
-        });
+    private static FakeService Host(AzureMlEmulator emulator, FakeTimeProvider? time, Action<IAzureMlClientBuilder> keys) =>
+        FakeService.OfEmulator(emulator, time, keys);
 
     private static ScoringTable Table() => new ScoringTable("Col2").AddRow("I loved this book");
 

@@ -1,6 +1,5 @@
 using System.Net;
 using AzureMl.Client.Gateway;
-using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,22 +9,20 @@ using WireMock.Server;
 
 namespace AzureMl.Client.Tests.Gateway;
 
-public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class SubscriptionKeyHandlerTests
 {
     internal const string Primary = "apim-primary-S3CRET-1111";
     internal const string Secondary = "apim-secondary-S3CRET-2222";
     internal const string InvalidKeyBody = """{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }""";
     private const string Header = "Ocp-Apim-Subscription-Key";
 
-    private WireMockServer Server => fixture.Server;
-
     internal static void AcceptOnly(WireMockServer server, string key, string? headerName = Header)
     {
-        var path = TestHost.Route(AzureMlOperation.Execute).WirePath;
+        var path = FakeService.Route(AzureMlOperation.Execute).WirePath;
         var accepted = Request.Create().WithPath(path).UsingPost();
         accepted = headerName is null ? accepted.WithParam("subscription-key", key) : accepted.WithHeader(headerName, key);
         server.Given(accepted).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(SendOnceTests.ExecuteAnswer));
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(FakeAnswer.ExecuteAnswer));
         server.Given(Request.Create().WithPath(path).UsingPost()).AtPriority(100)
             .RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(InvalidKeyBody));
     }
@@ -38,40 +35,37 @@ public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClas
     {
         // The retried attempt is the same request message, which already holds the key from the first attempt: the
         // handler replaces it rather than adding a second value.
-        Server.Reset();
-        var path = TestHost.Route(AzureMlOperation.Execute).WirePath;
-        Server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WillSetStateTo("answered")
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(Primary));
+        var path = FakeService.Route(AzureMlOperation.Execute).WirePath;
+        host.Server!.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WillSetStateTo("answered")
             .RespondWith(Response.Create().WithStatusCode(500));
-        Server.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WhenStateIs("answered")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(SendOnceTests.ExecuteAnswer));
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary));
+        host.Server!.Given(Request.Create().WithPath(path).UsingPost()).InScenario("retry").WhenStateIs("answered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(FakeAnswer.ExecuteAnswer));
 
         await host.RunAsync(AzureMlOperation.Execute);
 
-        KeysSent(Server).Should().Equal(Primary, Primary);
+        KeysSent(host.Server!).Should().Equal(Primary, Primary);
     }
 
     [Fact]
     public async Task SendAsync_PrimaryRejectedByGateway_SendsOnceWithSecondaryAndKeepsIt()
     {
-        Server.Reset();
-        AcceptOnly(Server, Secondary);
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        AcceptOnly(host.Server!, Secondary);
 
         await host.RunAsync(AzureMlOperation.Execute);
         await host.RunAsync(AzureMlOperation.Execute);
 
-        KeysSent(Server).Should().Equal(Primary, Secondary, Secondary);
-        var bodies = Server.LogEntries.Select(e => e.RequestMessage.Body).ToList();
+        KeysSent(host.Server!).Should().Equal(Primary, Secondary, Secondary);
+        var bodies = host.Server!.LogEntries.Select(e => e.RequestMessage.Body).ToList();
         bodies[1].Should().NotBeNullOrEmpty().And.Be(bodies[0], "the re-sent request carries the same content");
     }
 
     [Fact]
     public async Task SendAsync_BothKeysRejected_FailsAfterOneFailoverWithGatewayError()
     {
-        Server.Reset();
-        AcceptOnly(Server, "some-other-key");
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        AcceptOnly(host.Server!, "some-other-key");
 
         var act = () => host.RunAsync(AzureMlOperation.Execute);
 
@@ -79,105 +73,100 @@ public sealed class SubscriptionKeyHandlerTests(WireMockFixture fixture) : IClas
         ex.Status.Should().Be(401);
         ex.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
         ex.Message.Should().Contain("subscription key");
-        KeysSent(Server).Should().Equal(Primary, Secondary);
+        KeysSent(host.Server!).Should().Equal(Primary, Secondary);
     }
 
     [Fact]
     public async Task SendAsync_ServiceOwn401_IsNotAKeyFailover()
     {
-        Server.Reset();
-        Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json")
             .WithBody("""{ "error": { "code": "Unauthorized", "message": "Invalid credentials provided.", "details": [ { "code": "ScoreRequestUnauthorized" } ] } }"""));
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
 
         var act = () => host.RunAsync(AzureMlOperation.Execute);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.ErrorSource.Should().Be(AzureMlErrorSource.Service);
         ex.DetailCode.Should().Be("ScoreRequestUnauthorized");
-        Server.LogEntries.Should().HaveCount(1, "401 is never retried and the service's 401 is not the gateway's key check");
+        host.Server!.LogEntries.Should().HaveCount(1, "401 is never retried and the service's 401 is not the gateway's key check");
     }
 
     [Fact]
     public async Task SendAsync_SubmitRejectedByGateway_FailsOverOnceEvenThoughSubmitIsNeverRetried()
     {
-        Server.Reset();
-        var path = TestHost.Route(AzureMlOperation.SubmitJob).WirePath;
-        Server.Given(Request.Create().WithPath(path).WithHeader(Header, Secondary)).AtPriority(1)
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + TestHost.JobId + "\""));
-        Server.Given(Request.Create().WithPath(path)).AtPriority(100)
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(Primary, Secondary));
+        var path = FakeService.Route(AzureMlOperation.SubmitJob).WirePath;
+        host.Server!.Given(Request.Create().WithPath(path).WithHeader(Header, Secondary)).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("\"" + TestIds.JobId + "\""));
+        host.Server!.Given(Request.Create().WithPath(path)).AtPriority(100)
             .RespondWith(Response.Create().WithStatusCode(401).WithHeader("WWW-Authenticate", "AzureApiManagementKey realm=\"https://contoso.azure-api.net/ml\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\"").WithBody(InvalidKeyBody));
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(Primary, Secondary));
 
         await host.RunAsync(AzureMlOperation.SubmitJob);
 
-        KeysSent(Server).Should().Equal(Primary, Secondary);
+        KeysSent(host.Server!).Should().Equal(Primary, Secondary);
     }
 
     [Fact]
     public async Task SendAsync_QueryMode_PutsKeyInQueryOnceAndNoHeader()
     {
-        Server.Reset();
-        AcceptOnly(Server, Primary, headerName: null);
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(o =>
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(o =>
         {
             o.PrimaryKey = Primary;
             o.SendKeyInQuery = true;
         }));
+        AcceptOnly(host.Server!, Primary, headerName: null);
 
         await host.RunAsync(AzureMlOperation.Execute, extraQuery: "subscription-key=stale");
 
-        var entry = Server.LogEntries.Single();
+        var entry = host.Server!.LogEntries.Single();
         entry.RequestMessage.Query!["subscription-key"].Should().Equal(Primary);
         entry.RequestMessage.Query!["api-version"].Should().Equal("2.0");
-        KeysSent(Server).Should().Equal("(none)");
+        KeysSent(host.Server!).Should().Equal("(none)");
     }
 
     [Fact]
     public async Task SendAsync_CustomHeaderName_UsesIt()
     {
-        Server.Reset();
-        AcceptOnly(Server, Primary, headerName: "x-api-key");
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(_ => new FixedSubscriptionKeyProvider(Primary), o => o.HeaderName = "x-api-key"));
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(_ => new FixedSubscriptionKeyProvider(Primary), o => o.HeaderName = "x-api-key"));
+        AcceptOnly(host.Server!, Primary, headerName: "x-api-key");
 
         await host.RunAsync(AzureMlOperation.Execute);
 
-        KeysSent(Server, "x-api-key").Should().Equal(Primary);
-        KeysSent(Server).Should().Equal("(none)");
+        KeysSent(host.Server!, "x-api-key").Should().Equal(Primary);
+        KeysSent(host.Server!).Should().Equal("(none)");
     }
 
     [Fact]
     public async Task SendAsync_ConfigurationReload_RotatesKeyWithoutRestart()
     {
-        Server.Reset();
-        AcceptOnly(Server, Primary);
         var config = new ConfigurationManager();
         config["AzureMl:Gateway:PrimaryKey"] = Primary;
-        using var host = new TestHost(Server, configure: b => b.AddSubscriptionKey(config.GetSection("AzureMl:Gateway")));
+        using var host = new FakeService(configure: b => b.AddSubscriptionKey(config.GetSection("AzureMl:Gateway")));
+        AcceptOnly(host.Server!, Primary);
         await host.RunAsync(AzureMlOperation.Execute);
 
-        Server.Reset();
-        AcceptOnly(Server, Secondary);
+        host.Server!.Reset();
+        AcceptOnly(host.Server!, Secondary);
         config["AzureMl:Gateway:PrimaryKey"] = Secondary;
         ((IConfigurationRoot)config).Reload();
         await host.RunAsync(AzureMlOperation.Execute);
 
-        KeysSent(Server).Should().Equal(Secondary);
+        KeysSent(host.Server!).Should().Equal(Secondary);
     }
 
     [Fact]
     public async Task SendAsync_StandaloneHandlerWithStreamContent_ResendsBufferedContentOnFailover()
     {
-        Server.Reset();
-        Server.Given(Request.Create().WithPath("/any").WithHeader(Header, Secondary)).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200));
-        Server.Given(Request.Create().WithPath("/any")).AtPriority(100).RespondWith(Response.Create().WithStatusCode(401).WithBody(InvalidKeyBody));
-        using var http = new HttpClient(new SubscriptionKeyHandler(new FailoverSubscriptionKeyProvider(Primary, Secondary)) { InnerHandler = new HttpClientHandler() });
+        using var host = new FakeService();
+        host.Server!.Given(Request.Create().WithPath("/any").WithHeader(Header, Secondary)).AtPriority(1).RespondWith(Response.Create().WithStatusCode(200));
+        host.Server!.Given(Request.Create().WithPath("/any")).AtPriority(100).RespondWith(Response.Create().WithStatusCode(401).WithBody(InvalidKeyBody));
+        var http = host.CreateHttpClient(new SubscriptionKeyHandler(new FailoverSubscriptionKeyProvider(Primary, Secondary)));
         using var content = new StreamContent(new NonSeekableStream("payload-123"u8.ToArray()));
 
-        using var response = await http.PostAsync(new Uri(Server.Url + "/any"), content);
+        using var response = await http.PostAsync(new Uri(host.Url + "/any"), content);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        Server.LogEntries.Select(e => e.RequestMessage.Body).Should().Equal("payload-123", "payload-123");
+        host.Server!.LogEntries.Select(e => e.RequestMessage.Body).Should().Equal("payload-123", "payload-123");
     }
 
     [Fact]

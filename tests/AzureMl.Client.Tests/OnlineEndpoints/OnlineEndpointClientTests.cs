@@ -2,7 +2,6 @@ using System.Text.Json;
 using Azure.Core;
 using AzureMl.Client.OnlineEndpoints;
 using AzureMl.Client.Tests.Gateway;
-using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -38,7 +37,7 @@ public sealed class OnlineEndpointClientTests
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
-    private static WireReply Json(string body, int status = 200, string? headers = null) => new(WireEnd.Answer, status, body, ExtraHeaders: headers);
+    private static FakeAnswer Json(string body, int status = 200, string? headers = null) => new(WireEnd.Answer, status, body, ExtraHeaders: headers);
 
     [Fact]
     public async Task ScoreAsync_AnswersWithDifferentColumnsOnOneClient_EachReadWithItsOwnNames()
@@ -52,7 +51,7 @@ public sealed class OnlineEndpointClientTests
             """[[5, 6]]""",
             """{"a": [7], "c": ["w"]}""",
         ];
-        using var server = new WireScriptServer((_, i) => Json(answers[i]));
+        using var server = new FakeService(Transport.Socket).Answer(call => Json(answers[call.Index]));
         using var sp = Build(server.Url);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
@@ -105,13 +104,13 @@ public sealed class OnlineEndpointClientTests
             });
         }
 
-        using var server = new WireScriptServer((request, _) => Json(answers[int.Parse(request.Body.Split("[[")[1].Split(']')[0], System.Globalization.CultureInfo.InvariantCulture)]));
+        using var server = new FakeService(Transport.Socket).Answer(request => Json(answers[int.Parse(request.Body.Split("[[")[1].Split(']')[0], System.Globalization.CultureInfo.InvariantCulture)]));
         using var sp = Build(server.Url);
         var reused = sp.GetRequiredService<IOnlineEndpointClient>();
         for (var n = 0; n < answers.Count; n++)
         {
             var table = new ScoringTable("n").AddRow(n);
-            using var http = new HttpClient();
+            using var http = server.CreateHttpClient();
             var expected = await DescribeAsync(new OnlineEndpointClient(http, new OnlineEndpointOptions { ScoringUri = new Uri(server.Url + "/score"), PrimaryKey = PrimaryKey }), table);
             var actual = await DescribeAsync(reused, table);
 
@@ -135,7 +134,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_Table_SendsMlflowSplitWithTypedCellsAndHeaders()
     {
-        using var server = new WireScriptServer((_, _) => Json("[0.5, 1.5]"));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("[0.5, 1.5]"));
         using var sp = Build(server.Url, o =>
         {
             o.Deployment = "blue";
@@ -160,7 +159,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_Headers_CarryKeyDeploymentAndClientRequestId()
     {
-        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("[1]"));
         using var sp = Build(server.Url, o =>
         {
             o.Deployment = "blue";
@@ -190,7 +189,7 @@ public sealed class OnlineEndpointClientTests
     [MemberData(nameof(AnswerForms))]
     public async Task ScoreAsync_EachAnswerForm_ReadsColumnsAndCells(string answer, string[] columns, string[][] rows)
     {
-        using var server = new WireScriptServer((_, _) => Json(answer));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json(answer));
         using var sp = Build(server.Url);
 
         var output = await sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1).AddRow(2));
@@ -209,7 +208,7 @@ public sealed class OnlineEndpointClientTests
     [InlineData("")]
     public async Task ScoreAsync_AnswerNotATable_ThrowsInvalidResponseBody(string answer)
     {
-        using var server = new WireScriptServer((_, _) => Json(answer));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json(answer));
         using var sp = Build(server.Url);
 
         var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
@@ -222,7 +221,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_ModelFails424_CarriesModelStatusReasonMessageAndRequestId()
     {
-        using var server = new WireScriptServer((_, _) => Json(
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json(
             """{"message": "An unexpected error occurred in scoring script. Check the logs for more info."}""",
             424,
             "ms-azureml-model-error-statuscode: 500\r\nms-azureml-model-error-reason: model_error\r\nx-request-id: 6f1c2d4e-0000-4000-8000-000000000001"));
@@ -250,7 +249,7 @@ public sealed class OnlineEndpointClientTests
     [InlineData(404, 1)]
     public async Task ScoreAsync_Status_RetriedOnlyWhenSafe(int status, int expectedSends)
     {
-        using var server = new WireScriptServer((_, _) => Json("""{"message": "no"}""", status));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("""{"message": "no"}""", status));
         using var sp = Build(server.Url, builder: b => b.ConfigureResilience(o => o.MaxRetryAttempts = 2));
 
         var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x").AddRow(1));
@@ -264,7 +263,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_EndpointRefusesPrimaryKey_SendsOnceWithSecondaryAndKeepsIt()
     {
-        using var keyed = new WireScriptServer((request, i) => i == 0 ? Json("""{"message": "Unauthorized"}""", 401) : Json("[1]"));
+        using var keyed = new FakeService(Transport.Socket).Answer(request => request.Index == 0 ? Json("""{"message": "Unauthorized"}""", 401) : Json("[1]"));
         using var sp = Build(keyed.Url, o => o.SecondaryKey = SecondaryKey);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
@@ -280,7 +279,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_GatewayRefusesSubscriptionKey_EndpointKeyIsNotSwitched()
     {
-        using var server = new WireScriptServer((_, _) => Json(
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json(
             """{"statusCode": 401, "message": "Access denied due to invalid subscription key."}""", 401,
             "WWW-Authenticate: AzureApiManagementKey realm=\"x\",name=\"Ocp-Apim-Subscription-Key\",type=\"header\""));
         using var sp = Build(server.Url, o => o.SecondaryKey = SecondaryKey, b => b.AddSubscriptionKey(o => o.PrimaryKey = SubscriptionKeyHandlerTests.Primary));
@@ -297,7 +296,7 @@ public sealed class OnlineEndpointClientTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var credential = new CountingCredential(time);
-        using var server = new WireScriptServer((request, i) => i == 2 ? Json("""{"message": "token expired"}""", 401) : Json("[1]"));
+        using var server = new FakeService(Transport.Socket).Answer(request => request.Index == 2 ? Json("""{"message": "token expired"}""", 401) : Json("[1]"));
         using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseEntraCredential(credential), time);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
@@ -328,7 +327,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_TableWithoutRows_ThrowsBeforeAnyCall()
     {
-        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("[1]"));
         using var sp = Build(server.Url);
 
         var act = () => sp.GetRequiredService<IOnlineEndpointClient>().ScoreAsync(new ScoringTable("x"));
@@ -340,7 +339,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreJsonAsync_DoubleEncodedAnswer_ReturnsWhatItHolds()
     {
-        using var server = new WireScriptServer((_, _) => Json("\"{\\\"result\\\": [1, 2]}\""));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("\"{\\\"result\\\": [1, 2]}\""));
         using var sp = Build(server.Url);
 
         var answer = await sp.GetRequiredService<IOnlineEndpointClient>().ScoreJsonAsync("""{"data": [[1, 2]]}"""u8.ToArray());
@@ -352,7 +351,7 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_Failures_NoKeyOrTokenInMessagesOrLogs()
     {
-        using var server = new WireScriptServer((_, i) => i % 2 == 0
+        using var server = new FakeService(Transport.Socket).Answer(call => call.Index % 2 == 0
             ? Json("""{"message": "Unauthorized"}""", 401)
             : Json("""{"message": "boom"}""", 424, "ms-azureml-model-error-statuscode: 500"));
         var services = new ServiceCollection();
@@ -401,7 +400,7 @@ public sealed class OnlineEndpointClientTests
         const string ResourceId = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1/onlineEndpoints/ep1";
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var issued = 0;
-        using var arm = new WireScriptServer((request, _) =>
+        using var arm = new FakeService(Transport.Socket).Answer(request =>
         {
             var n = Interlocked.Increment(ref issued);
             var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -410,7 +409,7 @@ public sealed class OnlineEndpointClientTests
                 : Json("""{"error":{"code":"NotFound"}}""", 404);
         });
         var management = new CountingCredential(time);
-        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("[1]"));
         using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseAmlToken(ResourceId, management, new Uri(arm.Url)), time);
         var client = sp.GetRequiredService<IOnlineEndpointClient>();
 
@@ -430,8 +429,8 @@ public sealed class OnlineEndpointClientTests
     [Fact]
     public async Task ScoreAsync_AmlTokenOperationRefused_TypedErrorNamingWhatToCheck()
     {
-        using var arm = new WireScriptServer((_, _) => Json("""{"error":{"code":"AuthorizationFailed"}}""", 403));
-        using var server = new WireScriptServer((_, _) => Json("[1]"));
+        using var arm = new FakeService(Transport.Socket).Answer(_ => Json("""{"error":{"code":"AuthorizationFailed"}}""", 403));
+        using var server = new FakeService(Transport.Socket).Answer(_ => Json("[1]"));
         using var sp = Build(server.Url, o => o.PrimaryKey = null, b => b.UseAmlToken(
             "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/onlineEndpoints/e", new CountingCredential(new FakeTimeProvider()), new Uri(arm.Url)));
 

@@ -4,7 +4,7 @@ namespace AzureMl.Client.Tests.Options;
 
 public sealed class AzureMlClientOptionsTests : IDisposable
 {
-    private readonly ScoringServer _server = new();
+    private readonly FakeService _server = new();
 
     public void Dispose() => _server.Dispose();
 
@@ -12,8 +12,8 @@ public sealed class AzureMlClientOptionsTests : IDisposable
     {
         var act = () => _server.CreateClient(configure);
         var ex = act.Should().Throw<ArgumentException>().Which;
-        _server.Requests.Should().BeEmpty();
-        ex.Message.Should().NotContain(ScoringServer.ApiKey);
+        _server.WireMockLog.Should().BeEmpty();
+        ex.Message.Should().NotContain(TestIds.ApiKey);
         return ex;
     }
 
@@ -79,7 +79,7 @@ public sealed class AzureMlClientOptionsTests : IDisposable
     [Fact]
     public void Constructor_ApiKeyWithLineBreak_ThrowsWithoutShowingKey()
     {
-        Refused(o => o.ApiKey = ScoringServer.ApiKey + "\r\nX-Evil: 1").Message.Should().Contain("ApiKey contains a line break");
+        Refused(o => o.ApiKey = TestIds.ApiKey + "\r\nX-Evil: 1").Message.Should().Contain("ApiKey contains a line break");
     }
 
     [Theory]
@@ -107,17 +107,17 @@ public sealed class AzureMlClientOptionsTests : IDisposable
     {
         var options = _server.Options();
 
-        options.ToString().Should().NotContain(ScoringServer.ApiKey).And.Contain("ApiKey = ***");
+        options.ToString().Should().NotContain(TestIds.ApiKey).And.Contain("ApiKey = ***");
     }
 
     [Fact]
     public void Clone_Changed_DoesNotAffectBuiltClient()
     {
         var options = _server.Options();
-        var client = new AzureMlClient(new HttpClient(), options);
+        var client = new AzureMlClient(_server.CreateHttpClient(), options);
         options.ServiceId = "other";
 
-        client.ServiceId.Should().Be(ScoringServer.ServiceId);
-        client.ServiceUri.AbsolutePath.Should().EndWith("/services/" + ScoringServer.ServiceId);
+        client.ServiceId.Should().Be(TestIds.ServiceId);
+        client.ServiceUri.AbsolutePath.Should().EndWith("/services/" + TestIds.ServiceId);
     }
 }

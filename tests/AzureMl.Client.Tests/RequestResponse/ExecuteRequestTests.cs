@@ -4,7 +4,7 @@ namespace AzureMl.Client.Tests.RequestResponse;
 
 public sealed class ExecuteRequestTests : IDisposable
 {
-    private readonly ScoringServer _server = new();
+    private readonly FakeService _server = new();
 
     public void Dispose() => _server.Dispose();
 
@@ -17,17 +17,17 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_TableForm_SendsExactRequest()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient();
         var table = new ScoringTable("Col2").AddRow("This is a good day");
 
         await client.ExecuteAsync(new ScoringRequest(table));
 
-        var entry = _server.Requests.Should().ContainSingle().Subject;
+        var entry = _server.WireMockLog.Should().ContainSingle().Subject;
         entry.RequestMessage.Method.Should().Be("POST");
-        entry.RequestMessage.Path.Should().Be(_server.ServicePath + "/execute");
+        entry.RequestMessage.Path.Should().Be(FakeService.ServicePath + "/execute");
         Query(entry).Should().BeEquivalentTo(new Dictionary<string, string> { ["api-version"] = "2.0", ["details"] = "true" });
-        Header(entry, "Authorization").Should().Be("Bearer " + ScoringServer.ApiKey);
+        Header(entry, "Authorization").Should().Be("Bearer " + TestIds.ApiKey);
         Header(entry, "Content-Type").Should().Be("application/json");
         Header(entry, "Accept").Should().Be("application/json");
         entry.RequestMessage.Body.Should().Be("""{"Inputs":{"input1":{"ColumnNames":["Col2"],"Values":[["This is a good day"]]}},"GlobalParameters":{}}""");
@@ -36,7 +36,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_SeveralInputsParametersAndNulls_WritesAllInOrder()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient();
         var request = new ScoringRequest();
         request.Inputs["input1"] = new ScoringTable("a", "b").AddRow(1, null).AddRow(2.5, "x \"q\"");
@@ -46,19 +46,19 @@ public sealed class ExecuteRequestTests : IDisposable
 
         await client.ExecuteAsync(request);
 
-        _server.Requests.Single().RequestMessage.Body.Should().Be(
+        _server.WireMockLog.Single().RequestMessage.Body.Should().Be(
             """{"Inputs":{"input1":{"ColumnNames":["a","b"],"Values":[["1",null],["2.5","x \u0022q\u0022"]]},"input2":{"ColumnNames":["c"],"Values":[["True"]]}},"GlobalParameters":{"Threshold":"0.5","Mode":"fast"}}""");
     }
 
     [Fact]
     public async Task ExecuteAsync_DetailsOff_OmitsDetailsQuery()
     {
-        _server.RespondJson("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"]]}}}}""");
+        _server.Always(FakeAnswer.Json("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"]]}}}}"""));
         var client = _server.CreateClient();
 
         var result = await client.ExecuteAsync(new ScoringRequest(new ScoringTable("a").AddRow("1")), new ScoringOptions { Details = false });
 
-        Query(_server.Requests.Single()).Should().BeEquivalentTo(new Dictionary<string, string> { ["api-version"] = "2.0" });
+        Query(_server.WireMockLog.Single()).Should().BeEquivalentTo(new Dictionary<string, string> { ["api-version"] = "2.0" });
         result.DefaultOutput.ColumnNames.Should().BeNull();
         result.DefaultOutput[0].GetInt32(0).Should().Be(1);
     }
@@ -66,34 +66,34 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_SingleTable_ReturnsFirstOutput()
     {
-        _server.RespondJson("""
+        _server.Always(FakeAnswer.Json("""
             {"Results":{"output2":{"type":"table","value":{"ColumnNames":["b"],"Values":[["2"]]}},
                         "output1":{"type":"table","value":{"ColumnNames":["Col2","Score"],"Values":[["good",0.9]]}}}}
-            """);
+            """));
         var client = _server.CreateClient();
 
         var output = await client.ExecuteAsync(new ScoringTable("Col2").AddRow("good"));
 
         output.Name.Should().Be("output1");
         output[0].GetDouble("Score").Should().Be(0.9);
-        Query(_server.Requests.Single())["details"].Should().Be("true");
+        Query(_server.WireMockLog.Single())["details"].Should().Be("true");
     }
 
     [Fact]
     public async Task ExecuteSwaggerAsync_Rows_SendsExactRequest()
     {
-        _server.RespondJson("""{"Results":{"output1":[{"Col2":"This is a good day","Score":"0.9"}]}}""");
+        _server.Always(FakeAnswer.Json("""{"Results":{"output1":[{"Col2":"This is a good day","Score":"0.9"}]}}"""));
         var client = _server.CreateClient();
         var request = new SwaggerScoringRequest([new Dictionary<string, string?> { ["Col2"] = "This is a good day", ["Other"] = null }]);
         request.GlobalParameters["p"] = "v";
 
         var result = await client.ExecuteSwaggerAsync(request);
 
-        var entry = _server.Requests.Should().ContainSingle().Subject;
+        var entry = _server.WireMockLog.Should().ContainSingle().Subject;
         entry.RequestMessage.Method.Should().Be("POST");
-        entry.RequestMessage.Path.Should().Be(_server.ServicePath + "/execute");
+        entry.RequestMessage.Path.Should().Be(FakeService.ServicePath + "/execute");
         Query(entry).Should().BeEquivalentTo(new Dictionary<string, string> { ["api-version"] = "2.0", ["format"] = "swagger" });
-        Header(entry, "Authorization").Should().Be("Bearer " + ScoringServer.ApiKey);
+        Header(entry, "Authorization").Should().Be("Bearer " + TestIds.ApiKey);
         Header(entry, "Content-Type").Should().Be("application/json");
         entry.RequestMessage.Body.Should().Be("""{"Inputs":{"input1":[{"Col2":"This is a good day","Other":null}]},"GlobalParameters":{"p":"v"}}""");
         result.DefaultOutput.Single()["Score"].Should().Be("0.9");
@@ -102,22 +102,22 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteSwaggerAsync_RowsOnly_ReturnsFirstOutputRows()
     {
-        _server.RespondJson("""{"Results":{"output1":[{"Scored Labels":"1"},{"Scored Labels":"0"}]}}""");
+        _server.Always(FakeAnswer.Json("""{"Results":{"output1":[{"Scored Labels":"1"},{"Scored Labels":"0"}]}}"""));
         var client = _server.CreateClient();
 
         var rows = await client.ExecuteSwaggerAsync([new Dictionary<string, string?> { ["Col2"] = "a" }, new Dictionary<string, string?> { ["Col2"] = "b" }]);
 
         rows.Select(r => r["Scored Labels"]).Should().Equal("1", "0");
-        _server.Requests.Single().RequestMessage.Body.Should().Be("""{"Inputs":{"input1":[{"Col2":"a"},{"Col2":"b"}]},"GlobalParameters":{}}""");
+        _server.WireMockLog.Single().RequestMessage.Body.Should().Be("""{"Inputs":{"input1":[{"Col2":"a"},{"Col2":"b"}]},"GlobalParameters":{}}""");
     }
 
     [Fact]
     public async Task ExecuteAsync_SubscriptionPathAndGatewaySuffix_BuildsPath()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient(o =>
         {
-            o.Endpoint = new Uri(_server.Server.Url + "/azureml-demo/");
+            o.Endpoint = new Uri(_server.Url + "/azureml-demo/");
             o.PathStyle = AzureMlPathStyle.Subscription;
             o.SubscriptionId = "sub-1";
             o.WorkspaceId = null;
@@ -125,24 +125,24 @@ public sealed class ExecuteRequestTests : IDisposable
 
         await client.ExecuteAsync(new ScoringTable("a").AddRow("1"));
 
-        _server.Requests.Single().RequestMessage.Path.Should().Be($"/azureml-demo/subscriptions/sub-1/services/{ScoringServer.ServiceId}/execute");
+        _server.WireMockLog.Single().RequestMessage.Path.Should().Be($"/azureml-demo/subscriptions/sub-1/services/{TestIds.ServiceId}/execute");
     }
 
     [Fact]
     public async Task ExecuteAsync_NoApiKey_SendsNoAuthorization()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient(o => o.ApiKey = null);
 
         await client.ExecuteAsync(new ScoringTable("a").AddRow("1"));
 
-        _server.Requests.Single().RequestMessage.Headers!.Keys.Should().NotContain(k => k.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
+        _server.WireMockLog.Single().RequestMessage.Headers!.Keys.Should().NotContain(k => k.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public async Task ExecuteAsync_LargeTable_StreamsWholeBody()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient();
         var table = new ScoringTable("id", "text");
         for (var i = 0; i < 20_000; i++)
@@ -152,7 +152,7 @@ public sealed class ExecuteRequestTests : IDisposable
 
         await client.ExecuteAsync(new ScoringRequest(table));
 
-        var body = System.Text.Json.JsonDocument.Parse(_server.Requests.Single().RequestMessage.Body!);
+        var body = System.Text.Json.JsonDocument.Parse(_server.WireMockLog.Single().RequestMessage.Body!);
         var values = body.RootElement.GetProperty("Inputs").GetProperty("input1").GetProperty("Values");
         values.GetArrayLength().Should().Be(20_000);
         values[19_999][0].GetString().Should().Be("19999");
@@ -161,10 +161,9 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_StampsExecuteOperationForHandlers()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var seen = new List<AzureMlOperation>();
-        using var http = new HttpClient(new RecordingHandler(seen) { InnerHandler = new HttpClientHandler() });
-        var client = new AzureMlClient(http, _server.Options());
+        var client = _server.CreateClient(outer: new RecordingHandler(seen));
 
         await client.ExecuteAsync(new ScoringTable("a").AddRow("1"));
 
@@ -180,7 +179,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [InlineData("{\"error\":{\"code\":\"x\"}}", "*it has no \"Results\" object*")]
     public async Task ExecuteAsync_OkWithMalformedBody_ThrowsAzureMlException(string body, string message)
     {
-        _server.Respond(200, body, ("x-ms-request-id", "req-200"));
+        _server.Always(FakeAnswer.With(200, body, ("x-ms-request-id", "req-200")));
         var client = _server.CreateClient();
 
         var act = () => client.ExecuteAsync(new ScoringTable("a").AddRow("1"));
@@ -196,7 +195,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteSwaggerAsync_TableShapedAnswer_ThrowsAzureMlException()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
         var client = _server.CreateClient();
 
         var act = () => client.ExecuteSwaggerAsync([new Dictionary<string, string?> { ["a"] = "1" }]);
@@ -207,13 +206,12 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_HandlerSendsTwice_WritesTheSameBodyEachTime()
     {
-        _server.RespondJson(ScoringServer.TableResponse);
-        using var http = new HttpClient(new SendTwiceHandler { InnerHandler = new HttpClientHandler() });
-        var client = new AzureMlClient(http, _server.Options());
+        _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
+        var client = _server.CreateClient(outer: new SendTwiceHandler());
 
         await client.ExecuteAsync(new ScoringTable("a", "b").AddRow(1, "x").AddRow(2, null));
 
-        var bodies = _server.Requests.Select(r => r.RequestMessage.Body).ToList();
+        var bodies = _server.WireMockLog.Select(r => r.RequestMessage.Body).ToList();
         bodies.Should().HaveCount(2);
         bodies[1].Should().Be(bodies[0]).And.Be("""{"Inputs":{"input1":{"ColumnNames":["a","b"],"Values":[["1","x"],["2",null]]}},"GlobalParameters":{}}""");
     }
@@ -221,8 +219,7 @@ public sealed class ExecuteRequestTests : IDisposable
     [Fact]
     public async Task ExecuteAsync_Cancelled_ThrowsOperationCanceled()
     {
-        using var http = new HttpClient(new WaitForeverHandler());
-        var client = new AzureMlClient(http, _server.Options());
+        var client = _server.CreateClient(outer: new WaitForeverHandler());
         using var cts = new CancellationTokenSource();
 
         var call = client.ExecuteAsync(new ScoringTable("a").AddRow("1"), cts.Token);
@@ -231,7 +228,8 @@ public sealed class ExecuteRequestTests : IDisposable
         await FluentActions.Awaiting(() => call).Should().ThrowAsync<OperationCanceledException>();
     }
 
-    private sealed class WaitForeverHandler : HttpMessageHandler
+    /// <summary>An app's handler that never passes the request on.</summary>
+    private sealed class WaitForeverHandler : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -2,9 +2,9 @@ namespace AzureMl.Client.Tests.RequestResponse;
 
 public sealed class ExecuteValidationTests : IDisposable
 {
-    private readonly ScoringServer _server = new();
+    private readonly FakeService _server = new();
 
-    public ExecuteValidationTests() => _server.RespondJson(ScoringServer.TableResponse);
+    public ExecuteValidationTests() => _server.Always(FakeAnswer.Json(FakeAnswer.ExecuteAnswer));
 
     public void Dispose() => _server.Dispose();
 
@@ -12,7 +12,7 @@ public sealed class ExecuteValidationTests : IDisposable
     {
         var client = _server.CreateClient();
         var ex = (await FluentActions.Awaiting(() => call(client)).Should().ThrowAsync<ArgumentException>()).Which;
-        _server.Requests.Should().BeEmpty("bad input must be refused before any HTTP call");
+        _server.WireMockLog.Should().BeEmpty("bad input must be refused before any HTTP call");
         return ex;
     }
 

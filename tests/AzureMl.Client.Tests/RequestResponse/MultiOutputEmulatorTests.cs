@@ -9,6 +9,7 @@ public sealed class MultiOutputEmulatorTests : IAsyncLifetime
     // Scoring needs no storage: a syntactically valid connection string keeps the emulator from starting Azurite.
     private const string NoStorage = "UseDevelopmentStorage=true";
     private AzureMlEmulator _emulator = null!;
+    private FakeService? _service;
 
     public async Task InitializeAsync() =>
         _emulator = await AzureMlEmulator.StartAsync(new AzureMlEmulatorOptions
@@ -27,9 +28,13 @@ public sealed class MultiOutputEmulatorTests : IAsyncLifetime
                 }),
         });
 
-    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _service?.Dispose();
+        await _emulator.DisposeAsync();
+    }
 
-    private AzureMlClient CreateClient() => EmulatorClients.Create(_emulator);
+    private AzureMlClient CreateClient() => (_service ??= FakeService.OfEmulator(_emulator)).CreateClient();
 
     [Fact]
     public async Task ExecuteAsync_TwoOutputService_ReadsOutput2WithSchema()

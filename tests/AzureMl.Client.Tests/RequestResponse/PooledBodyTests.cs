@@ -31,26 +31,14 @@ public sealed class PooledBodyTests
         var answer = System.Text.Encoding.UTF8.GetBytes(
             """{"Results":{"output1":{"type":"table","value":{"ColumnNames":["a"],"Values":[""" +
             string.Join(",", Enumerable.Range(0, 5_000).Select(i => $"[\"{i}\"]")) + "]}}}}");
-        using var http = new HttpClient(new ChunkedAnswerHandler(answer));
-        var client = new AzureMlClient(http, new AzureMlClientOptions
-        {
-            Endpoint = new Uri("http://scoring.test"),
-            WorkspaceId = "0123456789abcdef0123456789abcdef",
-            ServiceId = "fedcba9876543210fedcba9876543210",
-            ApiKey = "hint-test-key",
-        });
+        using var service = new FakeService(Transport.InMemory).Always(new FakeAnswer(WireEnd.Answer, Chunked: true) { RawBody = answer });
+        var client = service.CreateClient();
         client.ExecuteBodyHint().Should().BeLessThan(answer.Length, "nothing has been read yet");
 
         var output = await client.ExecuteAsync(new ScoringTable("a").AddRow("x"));
 
         output.RowCount.Should().Be(5_000);
         client.ExecuteBodyHint().Should().BeGreaterThan(answer.Length, "an answer like the last one fits without growing the buffer");
-    }
-
-    private sealed class ChunkedAnswerHandler(byte[] answer) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StreamContent(new UnseekableStream(answer)) });
     }
 
     /// <summary>Hands out a few bytes a read, as a socket does, and has no length.</summary>

@@ -25,14 +25,14 @@ public sealed class AnswerFuzzTests
 
     private static readonly string[] WrongTypes = ["1", "-0", "1e400", "true", "null", "[]", "{}", "\"s\"", "[[1,{}]]", "{\"a\":[]}"];
 
-    public sealed record Variant(string Name, AzureMlOperation Operation, WireReply Reply);
+    public sealed record Variant(string Name, AzureMlOperation Operation, FakeAnswer Reply);
 
     public static List<Variant> Generate()
     {
         var bases = new List<(string Name, AzureMlOperation Op, int Status, string Body, string? Headers)>
         {
-            ("execute", AzureMlOperation.Execute, 200, SendOnceTests.ExecuteAnswer, null),
-            ("submit", AzureMlOperation.SubmitJob, 200, "\"" + TestHost.JobId + "\"", null),
+            ("execute", AzureMlOperation.Execute, 200, FakeAnswer.ExecuteAnswer, null),
+            ("submit", AzureMlOperation.SubmitJob, 200, "\"" + TestIds.JobId + "\"", null),
             ("status", AzureMlOperation.GetJobStatus, 200, StatusAnswer.Trim(), null),
             ("start", AzureMlOperation.StartJob, 200, string.Empty, null),
             ("delete", AzureMlOperation.DeleteJob, 200, string.Empty, null),
@@ -54,7 +54,7 @@ public sealed class AnswerFuzzTests
         var variants = new List<Variant>();
         foreach (var (name, op, status, body, headers) in bases)
         {
-            WireReply Reply(byte[] bytes, string? contentType = "application/json", bool chunked = false) =>
+            FakeAnswer Reply(byte[] bytes, string? contentType = "application/json", bool chunked = false) =>
                 new(WireEnd.Answer, status, ContentType: contentType, Chunked: chunked, ExtraHeaders: headers) { RawBody = bytes };
 
             var utf8 = Encoding.UTF8.GetBytes(body);
@@ -114,10 +114,8 @@ public sealed class AnswerFuzzTests
         var variants = Generate();
         variants.Count.Should().BeGreaterThanOrEqualTo(2000, "the README promises more than 2,000 generated answers");
         Variant? current = null;
-        using var server = new WireScriptServer((_, _) => Volatile.Read(ref current)!.Reply);
-        using var host = new TestHost(
-            server.Url,
-            () => server.Received.Count,
+        using var service = new FakeService(
+            Transport.Socket,
             configure: b => b.AddSubscriptionKey(o =>
             {
                 o.PrimaryKey = SubscriptionKeyHandlerTests.Primary;
@@ -137,7 +135,7 @@ public sealed class AnswerFuzzTests
             Volatile.Write(ref current, variant);
             try
             {
-                await SendOnceTests.RunPublicAsync(host, variant.Operation).WaitAsync(TimeSpan.FromSeconds(30));
+                await service.RunAsync(variant.Operation).WaitAsync(TimeSpan.FromSeconds(30));
             }
             catch (AzureMlException ex)
             {

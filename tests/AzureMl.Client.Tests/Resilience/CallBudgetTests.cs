@@ -30,21 +30,20 @@ public sealed class CallBudgetTests
     [MemberData(nameof(Cases))]
     public async Task PublicMethod_BodyStallsAfterHeaders_EndsWithinTheBudgetSayingWhichAndWhat(AzureMlOperation operation, int status)
     {
-        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.StallMidBody, status));
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        using var host = new TestHost(server.Url, () => server.Received.Count, time, resilience: o =>
+        using var service = new FakeService(Transport.Socket, time, resilience: o =>
         {
             o.AttemptTimeout = Attempt;
             o.TotalTimeout = Total;
-        });
+        }).Always(FakeAnswer.Cut(WireEnd.StallMidBody, status));
         var started = time.GetUtcNow();
 
         // Fake time moves only while every request the server read is stalled mid-body, so each budget runs out
         // while a body is being read however slowly the machine delivers the headers.
-        var call = Task.Run(() => SendOnceTests.RunPublicAsync(host, operation));
+        var call = Task.Run(() => service.RunAsync(operation));
         while (!call.IsCompleted && time.GetUtcNow() - started < TimeSpan.FromMinutes(5))
         {
-            if (server.Received.Count > 0 && server.Stalled == server.Received.Count)
+            if (service.Calls > 0 && service.Stalled == service.Calls)
             {
                 time.Advance(TimeSpan.FromMilliseconds(500));
             }
@@ -80,22 +79,17 @@ public sealed class CallBudgetTests
         ex.Message.Should().NotContain("Operation canceled", "a timeout's own cancellation is not reported as the cause");
         if (operation is not AzureMlOperation.Execute and not AzureMlOperation.SubmitJob and not AzureMlOperation.Score)
         {
-            ex.Message.Should().Contain(TestHost.JobId);
+            ex.Message.Should().Contain(TestIds.JobId);
         }
     }
 
     [Fact]
     public async Task ExecuteAsync_OwnHttpClientBodyStalls_EndsAtHttpClientTimeout()
     {
-        using var server = new WireScriptServer((_, _) => new WireReply(WireEnd.StallMidBody, 200));
-        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(700) };
-        var client = new AzureMlClient(http, new AzureMlClientOptions
-        {
-            Endpoint = new Uri(server.Url),
-            WorkspaceId = TestHost.WorkspaceId,
-            ServiceId = TestHost.ServiceId,
-            ApiKey = TestHost.MlKey,
-        });
+        using var service = new FakeService(Transport.Socket).Always(FakeAnswer.Cut(WireEnd.StallMidBody, 200));
+        var http = service.CreateHttpClient();
+        http.Timeout = TimeSpan.FromMilliseconds(700);
+        var client = new AzureMlClient(http, service.Options());
 
         var act = () => client.ExecuteAsync(new ScoringTable("Col2").AddRow("x")).WaitAsync(TimeSpan.FromSeconds(30));
 

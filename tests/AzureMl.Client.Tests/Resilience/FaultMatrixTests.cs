@@ -25,7 +25,7 @@ public enum Fault
     SlowerThanAttemptTimeout,
 }
 
-public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class FaultMatrixTests
 {
     internal const string GatewayRateLimitBody = """{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 30 seconds." }""";
     internal const string GatewayQuotaBody = """{ "statusCode": 403, "message": "Out of call volume quota. Quota will be replenished in 02:00:00." }""";
@@ -52,10 +52,16 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
     internal static bool UsesFakeTime(Fault fault) => fault is Fault.ServiceUnavailableRetryAfterSeconds or Fault.ServiceUnavailableRetryAfterDate
         or Fault.GatewayRateLimitRetryAfter or Fault.GatewayRateLimitBeyondBudget or Fault.GatewayQuota;
 
-    internal static TestHost CreateHost(WireMock.Server.WireMockServer server, Fault fault, Action<IAzureMlClientBuilder>? configure = null)
+    internal static FakeService CreateService(Fault fault, Action<IAzureMlClientBuilder>? configure = null)
     {
+        if (UsesRawServer(fault))
+        {
+            return new FakeService(Transport.Socket, configure: configure)
+                .Always(FakeAnswer.Cut(fault == Fault.ConnectionResetMidBody ? WireEnd.ResetMidBody : WireEnd.ResetBeforeAnswer));
+        }
+
         var time = UsesFakeTime(fault) ? new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)) : null;
-        return new TestHost(server, time, configure, o =>
+        return new FakeService(Transport.WireMock, time, configure, o =>
         {
             if (fault == Fault.SlowerThanAttemptTimeout)
             {
@@ -64,9 +70,9 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
         });
     }
 
-    internal static void Arrange(TestHost host, Fault fault, AzureMlOperation operation)
+    internal static void Arrange(FakeService host, Fault fault, AzureMlOperation operation)
     {
-        var (method, _, path) = TestHost.Route(operation);
+        var (method, _, path) = FakeService.Route(operation);
         var response = Response.Create();
         switch (fault)
         {
@@ -104,7 +110,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
                 response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"Results\":{\"output1\":{\"type\":\"table\",\"value\":{\"Values\":[[\"1\"");
                 break;
             case Fault.SlowerThanAttemptTimeout:
-                response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("\"" + TestHost.JobId + "\"").WithDelay(TimeSpan.FromMilliseconds(1500));
+                response.WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("\"" + TestIds.JobId + "\"").WithDelay(TimeSpan.FromMilliseconds(1500));
                 break;
         }
 
@@ -117,10 +123,6 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
     [MemberData(nameof(Cells))]
     public async Task SendAsync_Fault_RetriesOnlyWhatIsSafe(Fault fault, AzureMlOperation operation)
     {
-        fixture.Server.Reset();
-        using var raw = UsesRawServer(fault)
-            ? new WireScriptServer((_, _) => new WireReply(fault == Fault.ConnectionResetMidBody ? WireEnd.ResetMidBody : WireEnd.ResetBeforeAnswer))
-            : null;
         SecretScanner.EnsureListening();
 
         // Every cell also runs with gateway keys (in the query for some operations) and checks that no secret leaks.
@@ -131,8 +133,8 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
             o.SecondaryKey = SubscriptionKeyHandlerTests.Secondary;
             o.SendKeyInQuery = inQuery;
         });
-        using var host = raw is null ? CreateHost(fixture.Server, fault, keys) : new TestHost(raw.Url, () => raw.Received.Count, configure: keys);
-        if (raw is null)
+        using var host = CreateService(fault, keys);
+        if (!UsesRawServer(fault))
         {
             Arrange(host, fault, operation);
         }
@@ -146,7 +148,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
         switch (fault)
         {
             case Fault.ServiceUnavailable or Fault.ServiceUnavailableRetryAfterSeconds or Fault.ServiceUnavailableRetryAfterDate:
-                (await host.ServerCountAsync(retried)).Should().Be(retried);
+                (await host.CallsAsync(retried)).Should().Be(retried);
                 AssertError(error, 503, outcomeUnknown: false).ErrorSource.Should().Be(operation == AzureMlOperation.Score ? AzureMlErrorSource.Endpoint : AzureMlErrorSource.Service);
                 if (fault == Fault.ServiceUnavailableRetryAfterSeconds)
                 {
@@ -168,7 +170,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
 
                 break;
             case Fault.GatewayRateLimitRetryAfter:
-                (await host.ServerCountAsync(retried)).Should().Be(retried);
+                (await host.CallsAsync(retried)).Should().Be(retried);
                 AssertError(error, 429, outcomeUnknown: false).ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
                 ((AzureMlException)error!).RetryAfter.Should().Be(TimeSpan.FromSeconds(30));
                 if (idempotent)
@@ -178,31 +180,31 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
 
                 break;
             case Fault.GatewayRateLimitBeyondBudget:
-                (await host.ServerCountAsync(1)).Should().Be(1);
+                (await host.CallsAsync(1)).Should().Be(1);
                 AssertError(error, 429, outcomeUnknown: false).RetryAfter.Should().Be(TimeSpan.FromHours(2));
                 (host.Time!.GetUtcNow() - started!.Value).Should().BeLessThan(TimeSpan.FromMinutes(5), "a wait beyond the budget fails at once");
                 break;
             case Fault.GatewayQuota:
-                (await host.ServerCountAsync(1)).Should().Be(1);
+                (await host.CallsAsync(1)).Should().Be(1);
                 var quota = AssertError(error, 403, outcomeUnknown: false);
                 quota.ErrorSource.Should().Be(AzureMlErrorSource.Gateway);
                 quota.RetryAfter.Should().Be(TimeSpan.FromHours(2));
                 break;
             case Fault.InternalServerError or Fault.BadGateway or Fault.GatewayTimeout:
-                (await host.ServerCountAsync(retried)).Should().Be(retried);
+                (await host.CallsAsync(retried)).Should().Be(retried);
                 AssertError(error, fault switch { Fault.InternalServerError => 500, Fault.BadGateway => 502, _ => 504 }, outcomeUnknown: !idempotent);
                 break;
             case Fault.ConnectionResetBeforeAnswer:
-                (await host.ServerCountAsync(retried)).Should().Be(retried);
+                (await host.CallsAsync(retried)).Should().Be(retried);
                 AssertError(error, 0, outcomeUnknown: !idempotent).ErrorCode.Should().Be("ConnectionFailure");
                 break;
-            case Fault.ConnectionResetMidBody when idempotent && TestHost.ReadsBody(operation):
-                (await host.ServerCountAsync(3)).Should().Be(3, "a body cut mid-way is retried for repeatable operations");
+            case Fault.ConnectionResetMidBody when idempotent && FakeService.ReadsBody(operation):
+                (await host.CallsAsync(3)).Should().Be(3, "a body cut mid-way is retried for repeatable operations");
                 AssertError(error, 0, outcomeUnknown: false).ErrorCode.Should().Be("ConnectionFailure");
                 break;
             case Fault.ConnectionResetMidBody or Fault.MalformedJson or Fault.TruncatedBody:
-                (await host.ServerCountAsync(1)).Should().Be(1);
-                if (TestHost.ReadsBody(operation))
+                (await host.CallsAsync(1)).Should().Be(1);
+                if (FakeService.ReadsBody(operation))
                 {
                     AssertError(error, 200, outcomeUnknown: !idempotent).ErrorCode.Should().Be("InvalidResponseBody");
                 }
@@ -213,14 +215,14 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : IClassFixture<Wi
 
                 break;
             case Fault.SlowerThanAttemptTimeout:
-                (await host.ServerCountAsync(retried)).Should().Be(retried);
+                (await host.CallsAsync(retried)).Should().Be(retried);
                 AssertError(error, 0, outcomeUnknown: !idempotent).ErrorCode.Should().Be("Timeout");
                 break;
             default:
                 throw new InvalidOperationException("Unhandled fault " + fault);
         }
 
-        host.ServerCount.Should().BeLessThanOrEqualTo(retried, "submit and start are never sent twice");
+        host.Calls.Should().BeLessThanOrEqualTo(retried, "submit and start are never sent twice");
         SecretScanner.AssertNoSecrets(host, error);
     }
 

@@ -5,52 +5,50 @@ using WireMock.ResponseBuilders;
 namespace AzureMl.Client.Tests.Resilience;
 
 /// <summary>The default pipeline seen through the feature methods, not only the internal seam.</summary>
-public sealed class PublicApiResilienceTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class PublicApiResilienceTests
 {
     [Fact]
     public async Task GetJobStatusAsync_ThrottledTwiceThenOk_ReturnsStatusAfterThreeRequests()
     {
-        fixture.Server.Reset();
-        var path = TestHost.Route(AzureMlOperation.GetJobStatus).WirePath;
-        fixture.Server.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WillSetStateTo("once")
+        using var service = new FakeService();
+        var path = FakeService.Route(AzureMlOperation.GetJobStatus).WirePath;
+        service.Server!.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WillSetStateTo("once")
             .RespondWith(Response.Create().WithStatusCode(503).WithBody(FaultMatrixTests.ServiceThrottledBody));
-        fixture.Server.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WhenStateIs("once").WillSetStateTo("twice")
+        service.Server!.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WhenStateIs("once").WillSetStateTo("twice")
             .RespondWith(Response.Create().WithStatusCode(503).WithBody(FaultMatrixTests.ServiceThrottledBody));
-        fixture.Server.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WhenStateIs("twice")
+        service.Server!.Given(Request.Create().WithPath(path).UsingGet()).InScenario("throttle").WhenStateIs("twice")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
                 .WithBody("""{ "StatusCode": "Running", "Results": null, "Details": null }"""));
-        using var host = new TestHost(fixture.Server);
 
-        var status = await host.Client.GetJobStatusAsync(TestHost.JobId);
+        var status = await service.Client.GetJobStatusAsync(TestIds.JobId);
 
         status.State.ToString().Should().Be("Running");
-        fixture.Server.LogEntries.Should().HaveCount(3);
+        service.Server!.LogEntries.Should().HaveCount(3);
     }
 
     [Fact]
     public async Task StartJobAsync_BadGateway_SentOnceAndOutcomeUnknownNamesTheJob()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(502));
-        using var host = new TestHost(fixture.Server);
+        using var service = new FakeService();
+        service.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(502));
 
-        var act = () => host.Client.StartJobAsync(TestHost.JobId);
+        var act = () => service.Client.StartJobAsync(TestIds.JobId);
 
         var ex = (await act.Should().ThrowAsync<AzureMlException>()).Which;
         ex.IsOutcomeUnknown.Should().BeTrue();
-        ex.JobId.Should().Be(TestHost.JobId);
-        fixture.Server.LogEntries.Should().HaveCount(1);
+        ex.JobId.Should().Be(TestIds.JobId);
+        service.Server!.LogEntries.Should().HaveCount(1);
     }
 
     [Fact]
     public async Task Resolve_KeyedClient_GetsItsOwnPipelineAndKey()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(503));
+        using var service = new FakeService();
+        service.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(503));
         var services = new ServiceCollection();
         services.AddAzureMlClient("b", o =>
         {
-            o.Endpoint = new Uri(fixture.Server.Url!);
+            o.Endpoint = new Uri(service.Url);
             o.WorkspaceId = "ws";
             o.ServiceId = "svc";
         }).ConfigureResilience(o =>
@@ -61,10 +59,10 @@ public sealed class PublicApiResilienceTests(WireMockFixture fixture) : IClassFi
         using var sp = services.BuildServiceProvider();
         var client = sp.GetRequiredKeyedService<IAzureMlClient>("b");
 
-        var act = () => client.DeleteJobAsync(TestHost.JobId);
+        var act = () => client.DeleteJobAsync(TestIds.JobId);
 
         await act.Should().ThrowAsync<AzureMlException>();
-        fixture.Server.LogEntries.Should().HaveCount(2);
-        fixture.Server.LogEntries.Should().AllSatisfy(e => e.RequestMessage.Headers!["Ocp-Apim-Subscription-Key"].Should().Equal("keyed-key"));
+        service.Server!.LogEntries.Should().HaveCount(2);
+        service.Server!.LogEntries.Should().AllSatisfy(e => e.RequestMessage.Headers!["Ocp-Apim-Subscription-Key"].Should().Equal("keyed-key"));
     }
 }

@@ -1,89 +1,73 @@
 using System.Net;
-using System.Net.Sockets;
 using AzureMl.Client.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using WireMock.RequestBuilders;
-using WireMock.ResponseBuilders;
 
 namespace AzureMl.Client.Tests.Resilience;
 
-public sealed class ResiliencePipelineTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class ResiliencePipelineTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Theory]
     [InlineData(AzureMlOperation.SubmitJob)]
     [InlineData(AzureMlOperation.StartJob)]
     public async Task SendAsync_ConnectionRefused_RetriesEvenSubmitAndStartAndOutcomeIsKnown(AzureMlOperation operation)
     {
-        using var host = new TestHost($"http://127.0.0.1:{FreePort()}", () => 0);
+        using var service = new FakeService(Transport.ClosedPort);
 
-        var error = await host.CaptureAsync(() => host.RunAsync(operation));
+        var error = await service.CaptureAsync(() => service.RunAsync(operation));
 
         var ex = error.Should().BeOfType<AzureMlException>().Which;
         ex.ErrorCode.Should().Be("ConnectionFailure");
         ex.IsOutcomeUnknown.Should().BeFalse("nothing reached the service");
-        host.Logs.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled").Should().Be(2);
+        service.Logs.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled").Should().Be(2);
     }
 
     [Fact]
     public async Task RemoveResilience_ServiceUnavailable_SentOnce()
     {
-        fixture.Server.Reset();
-        FaultMatrixTestsArrange(HttpStatusCode.ServiceUnavailable);
-        using var host = new TestHost(fixture.Server, configure: b => b.RemoveResilience());
+        using var service = new FakeService(configure: b => b.RemoveResilience()).Always(FakeAnswer.Empty((int)HttpStatusCode.ServiceUnavailable));
 
-        var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Execute));
+        var error = await service.CaptureAsync(() => service.RunAsync(AzureMlOperation.Execute));
 
         error.Should().BeOfType<AzureMlException>().Which.Status.Should().Be(503);
-        fixture.Server.LogEntries.Should().HaveCount(1);
+        service.Calls.Should().Be(1);
     }
 
     [Fact]
     public async Task ConfigureResilience_FromConfiguration_AppliesBoundSettings()
     {
-        fixture.Server.Reset();
-        FaultMatrixTestsArrange(HttpStatusCode.BadGateway);
         var config = new ConfigurationManager();
         config["Resilience:MaxRetryAttempts"] = "1";
         config["Resilience:BaseDelay"] = "00:00:00.001";
         config["Resilience:MaxDelay"] = "00:00:00.005";
-        using var host = new TestHost(fixture.Server, configure: b => b.ConfigureResilience(config.GetSection("Resilience")));
+        using var service = new FakeService(configure: b => b.ConfigureResilience(config.GetSection("Resilience"))).Always(FakeAnswer.Empty((int)HttpStatusCode.BadGateway));
 
-        await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus));
+        await service.CaptureAsync(() => service.RunAsync(AzureMlOperation.GetJobStatus));
 
-        fixture.Server.LogEntries.Should().HaveCount(2);
+        service.Calls.Should().Be(2);
     }
 
     [Fact]
     public async Task SendAsync_RepeatedFailures_OpenCircuitFailsWithoutReachingService()
     {
-        fixture.Server.Reset();
-        FaultMatrixTestsArrange(HttpStatusCode.InternalServerError);
-        using var host = new TestHost(fixture.Server, resilience: o =>
+        using var service = new FakeService(resilience: o =>
         {
             o.MaxRetryAttempts = 0;
             o.CircuitBreakerMinimumThroughput = 2;
             o.CircuitBreakerFailureRatio = 0.5;
             o.CircuitBreakerBreakDuration = TimeSpan.FromMinutes(1);
-        });
-        await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus));
-        await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus));
+        }).Always(FakeAnswer.Empty((int)HttpStatusCode.InternalServerError));
+        await service.CaptureAsync(() => service.RunAsync(AzureMlOperation.GetJobStatus));
+        await service.CaptureAsync(() => service.RunAsync(AzureMlOperation.GetJobStatus));
 
-        var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.SubmitJob));
+        var error = await service.CaptureAsync(() => service.RunAsync(AzureMlOperation.SubmitJob));
 
         var ex = error.Should().BeOfType<AzureMlException>().Which;
         ex.ErrorCode.Should().Be("CircuitOpen");
         ex.IsOutcomeUnknown.Should().BeFalse("the request was held back");
         ex.Message.Should().Contain("circuit breaker is open");
-        fixture.Server.LogEntries.Should().HaveCount(2);
+        service.Calls.Should().Be(2);
     }
 
     [Fact]
@@ -123,7 +107,4 @@ public sealed class ResiliencePipelineTests(WireMockFixture fixture) : IClassFix
         o.EnableCircuitBreaker.Should().BeTrue();
         o.Validate().Should().BeEmpty();
     }
-
-    private void FaultMatrixTestsArrange(HttpStatusCode status) =>
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(status));
 }

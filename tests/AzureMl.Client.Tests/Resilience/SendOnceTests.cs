@@ -1,6 +1,3 @@
-using AzureMl.Client.Batch;
-using Microsoft.Extensions.Logging.Testing;
-
 namespace AzureMl.Client.Tests.Resilience;
 
 /// <summary>
@@ -9,9 +6,6 @@ namespace AzureMl.Client.Tests.Resilience;
 /// </summary>
 public sealed class SendOnceTests
 {
-    internal const string ExecuteAnswer = """{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Col2","Score"],"ColumnTypes":["String","Double"],"Values":[["This is a good day","0.9"]]}}}}""";
-    internal const string StatusAnswer = """{"StatusCode":"Running","Results":null,"Details":null}""";
-
     public static TheoryData<AzureMlOperation, WireEnd, bool> Cases()
     {
         var data = new TheoryData<AzureMlOperation, WireEnd, bool>();
@@ -27,63 +21,27 @@ public sealed class SendOnceTests
         return data;
     }
 
-    internal static WireReply OkFor(WireRequest request) => request switch
-    {
-        { Method: "POST", Path: "/score" } => WireReply.Ok("[[1, 1, 2, 2, 0, 2, 0, 1]]"),
-        { Method: "POST", Path: var p } when p.EndsWith("/execute", StringComparison.Ordinal) => WireReply.Ok(ExecuteAnswer),
-        { Method: "POST", Path: var p } when p.EndsWith("/jobs", StringComparison.Ordinal) => WireReply.Ok("\"" + TestHost.JobId + "\""),
-        { Method: "POST" } => new WireReply(WireEnd.Answer, 200, string.Empty, ContentType: null),
-        { Method: "GET" } => WireReply.Ok(StatusAnswer),
-        _ => new WireReply(WireEnd.Answer, 200, string.Empty, ContentType: null),
-    };
-
-    internal static bool IsOperation(WireRequest request, AzureMlOperation operation)
-    {
-        var (method, _, path) = TestHost.Route(operation);
-        return request.Method == method.Method && request.Path == path;
-    }
-
-    internal static Task RunPublicAsync(TestHost host, AzureMlOperation operation, CancellationToken cancellationToken = default) => operation switch
-    {
-        AzureMlOperation.Score => host.Online.ScoreAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken: cancellationToken),
-        AzureMlOperation.Execute => host.Client.ExecuteAsync(new ScoringTable("Col2").AddRow("This is a good day"), cancellationToken),
-        AzureMlOperation.SubmitJob => host.Client.SubmitJobAsync(SampleJob(), cancellationToken),
-        AzureMlOperation.StartJob => host.Client.StartJobAsync(TestHost.JobId, cancellationToken),
-        AzureMlOperation.GetJobStatus => host.Client.GetJobStatusAsync(TestHost.JobId, cancellationToken),
-        AzureMlOperation.DeleteJob => host.Client.DeleteJobAsync(TestHost.JobId, cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(operation)),
-    };
-
-    internal static BatchJobRequest SampleJob()
-    {
-        var request = new BatchJobRequest();
-        request.Inputs["input1"] = BatchBlobReference.FromConnectionString(
-            "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + Secrets.SecretScanner.AccountKey + ";EndpointSuffix=core.windows.net", "c", "in.csv");
-        return request;
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task PublicMethod_ConnectionEndsBadly_ServiceReceivesOnlyWhatThePipelineSent(AzureMlOperation operation, WireEnd end, bool reusedConnection)
     {
         var armed = reusedConnection ? 0 : 1;
         var faulted = 0;
-        using var server = new WireScriptServer((request, _) =>
-            Volatile.Read(ref armed) == 1 && IsOperation(request, operation) && Interlocked.Exchange(ref faulted, 1) == 0 ? new WireReply(end) : OkFor(request));
-        using var host = new TestHost(server.Url, () => server.Received.Count);
+        using var service = new FakeService(Transport.Socket).Answer(call =>
+            Volatile.Read(ref armed) == 1 && FakeService.IsOperation(call, operation) && Interlocked.Exchange(ref faulted, 1) == 0 ? FakeAnswer.Cut(end) : FakeAnswer.OkFor(call));
         var before = 0;
         if (reusedConnection)
         {
             // A first exchange leaves a pooled keep-alive connection, which is where a silent re-send would happen.
-            await (operation == AzureMlOperation.Score ? RunPublicAsync(host, operation) : host.Client.GetJobStatusAsync(TestHost.JobId));
-            before = server.Received.Count;
+            await (operation == AzureMlOperation.Score ? service.RunAsync(operation) : service.Client.GetJobStatusAsync(TestIds.JobId));
+            before = service.Received.Count;
             Volatile.Write(ref armed, 1);
         }
 
-        var error = await host.CaptureAsync(() => RunPublicAsync(host, operation));
+        var error = await service.CaptureAsync(() => service.RunAsync(operation));
 
-        var sent = server.Received.Skip(before).Count(r => IsOperation(r, operation));
-        var retriesLogged = host.Logs.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled");
+        var sent = service.Received.Skip(before).Count(r => FakeService.IsOperation(r, operation));
+        var retriesLogged = service.Logs.GetSnapshot().Count(r => r.Id.Name == "RetryScheduled");
         if (operation.IsIdempotent())
         {
             sent.Should().Be(1 + retriesLogged, "every send the service saw is an attempt the pipeline counted and logged");
@@ -102,14 +60,14 @@ public sealed class SendOnceTests
             ex.IsOutcomeUnknown.Should().BeTrue();
             if (operation == AzureMlOperation.StartJob)
             {
-                ex.JobId.Should().Be(TestHost.JobId);
-                ex.Message.Should().Contain(TestHost.JobId);
+                ex.JobId.Should().Be(TestIds.JobId);
+                ex.Message.Should().Contain(TestIds.JobId);
             }
         }
 
         if (reusedConnection && end is WireEnd.CloseBeforeAnswer or WireEnd.ResetBeforeAnswer)
         {
-            server.Received.Skip(before).First(r => IsOperation(r, operation)).Connection.Should().Be(1, "the faulted request went on the pooled connection");
+            service.Received.Skip(before).First(r => FakeService.IsOperation(r, operation)).Connection.Should().Be(1, "the faulted request went on the pooled connection");
         }
     }
 }

@@ -1,19 +1,16 @@
-using System.Net;
-using System.Net.Sockets;
 using AzureMl.Client.Gateway;
 using AzureMl.Client.Resilience;
 using AzureMl.Client.Tests.Gateway;
-using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
 namespace AzureMl.Client.Tests.Secrets;
 
-public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class SecretLeakTests
 {
     private static readonly string SasUrl = $"https://acct.blob.core.windows.net/in/data.csv?sv=2020-08-04&sr=b&sp=r&se=2030-01-01&sig={SecretScanner.SasSignature}";
-    private static readonly string ConnectionString = $"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={SecretScanner.AccountKey};EndpointSuffix=core.windows.net";
+    private static readonly string ConnectionString = TestIds.StorageConnectionString;
 
     private static Action<IAzureMlClientBuilder> Keys(bool inQuery) => b => b.AddSubscriptionKey(o =>
     {
@@ -28,10 +25,9 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     public async Task ServiceErrorEchoingSasAndAccountKey_NothingLeaks(bool inQuery)
     {
         SecretScanner.EnsureListening();
-        fixture.Server.Reset();
+        using var host = new FakeService(configure: Keys(inQuery));
         var body = $$"""{ "error": { "code": "BadArgument", "message": "Invalid argument provided. {{ConnectionString}}", "details": [ { "code": "BlobNotFound", "target": "input1", "message": "Blob {{SasUrl}} not found." } ] } }""";
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json").WithBody(body));
-        using var host = new TestHost(fixture.Server, configure: Keys(inQuery));
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(400).WithHeader("Content-Type", "application/json").WithBody(body));
 
         var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.SubmitJob));
 
@@ -48,15 +44,14 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     public async Task OnlineScoreWithKeys_EndpointEchoesTheKey_NothingLeaks(int status)
     {
         SecretScanner.EnsureListening();
-        fixture.Server.Reset();
-        var body = $$"""{ "message": "Authorization: Bearer {{TestIds.EndpointPrimaryKey}} rejected; also tried Bearer {{TestIds.EndpointSecondaryKey}}" }""";
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
-            .WithHeader("ms-azureml-model-error-statuscode", "500").WithHeader("ms-azureml-model-error-reason", "model_error").WithBody(body));
-        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: false), online: b => b.Services.Configure<AzureMl.Client.OnlineEndpoints.OnlineEndpointOptions>(TestHost.OnlineName, o =>
+        using var host = new FakeService(configure: Keys(inQuery: false), online: b => b.Services.Configure<AzureMl.Client.OnlineEndpoints.OnlineEndpointOptions>(FakeService.OnlineName, o =>
         {
             o.PrimaryKey = TestIds.EndpointPrimaryKey;
             o.SecondaryKey = TestIds.EndpointSecondaryKey;
         }));
+        var body = $$"""{ "message": "Authorization: Bearer {{TestIds.EndpointPrimaryKey}} rejected; also tried Bearer {{TestIds.EndpointSecondaryKey}}" }""";
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json")
+            .WithHeader("ms-azureml-model-error-statuscode", "500").WithHeader("ms-azureml-model-error-reason", "model_error").WithBody(body));
 
         var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Score));
 
@@ -68,10 +63,9 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     public async Task OnlineScoreWithEntraToken_EndpointEchoesTheToken_NothingLeaks()
     {
         SecretScanner.EnsureListening();
-        fixture.Server.Reset();
+        using var host = new FakeService(configure: Keys(inQuery: false), online: b => b.UseEntraCredential(new StaticTokenCredential(SecretScanner.EntraToken)));
         var body = $$"""{ "message": "Bearer {{SecretScanner.EntraToken}} is expired" }""";
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(body));
-        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: false), online: b => b.UseEntraCredential(new StaticTokenCredential(SecretScanner.EntraToken)));
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(401).WithHeader("Content-Type", "application/json").WithBody(body));
 
         var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Score));
 
@@ -92,9 +86,8 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     public async Task BothGatewayKeysRejected_NothingLeaks()
     {
         SecretScanner.EnsureListening();
-        fixture.Server.Reset();
-        SubscriptionKeyHandlerTests.AcceptOnly(fixture.Server, "another-key");
-        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: false));
+        using var host = new FakeService(configure: Keys(inQuery: false));
+        SubscriptionKeyHandlerTests.AcceptOnly(host.Server!, "another-key");
 
         var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Execute));
 
@@ -109,14 +102,7 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     public async Task SasInQueryAndKeyInQuery_ConnectionRefused_NothingLeaks(AzureMlOperation operation)
     {
         SecretScanner.EnsureListening();
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
-
-        using var host = new TestHost($"http://127.0.0.1:{port}", () => 0, configure: Keys(inQuery: true));
+        using var host = new FakeService(Transport.ClosedPort, configure: Keys(inQuery: true));
 
         var error = await host.CaptureAsync(() => host.RunAsync(operation, extraQuery: "sig=" + SecretScanner.SasSignature));
 
@@ -127,9 +113,8 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     [Fact]
     public async Task DefaultPipeline_HttpClientFactoryWritesNoLogLines()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(500));
-        using var host = new TestHost(fixture.Server, configure: Keys(inQuery: true));
+        using var host = new FakeService(configure: Keys(inQuery: true));
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(500));
 
         var error = await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus, extraQuery: "sig=" + SecretScanner.SasSignature));
 
@@ -142,13 +127,12 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     [Fact]
     public async Task DefaultHttpClientLoggerAddedBack_RenderedLinesStayRedacted()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(500));
-        using var host = new TestHost(fixture.Server, configure: b =>
+        using var host = new FakeService(configure: b =>
         {
             Keys(inQuery: false)(b);
             b.HttpClientBuilder.AddDefaultLogger();
         });
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(500));
 
         await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus, extraQuery: "sig=" + SecretScanner.SasSignature));
 
@@ -162,7 +146,7 @@ public sealed class SecretLeakTests(WireMockFixture fixture) : IClassFixture<Wir
     [Fact]
     public void ToString_OfEveryOptionsAndProvider_HoldsNoSecret()
     {
-        var client = new AzureMlClientOptions { Endpoint = new Uri("https://x.services.azureml.net"), WorkspaceId = "ws", ServiceId = "svc", ApiKey = TestHost.MlKey };
+        var client = new AzureMlClientOptions { Endpoint = new Uri("https://x.services.azureml.net"), WorkspaceId = "ws", ServiceId = "svc", ApiKey = TestIds.ApiKey };
         var gateway = new AzureMlGatewayOptions { PrimaryKey = SubscriptionKeyHandlerTests.Primary, SecondaryKey = SubscriptionKeyHandlerTests.Secondary };
         object[] all = [client, gateway, new AzureMlResilienceOptions(), new FixedSubscriptionKeyProvider(SubscriptionKeyHandlerTests.Primary),
             new FailoverSubscriptionKeyProvider(SubscriptionKeyHandlerTests.Primary, SubscriptionKeyHandlerTests.Secondary)];

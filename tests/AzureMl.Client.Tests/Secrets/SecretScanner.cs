@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AzureMl.Client.Tests.Gateway;
-using AzureMl.Client.Tests.Resilience;
 
 namespace AzureMl.Client.Tests.Secrets;
 
@@ -9,19 +8,18 @@ namespace AzureMl.Client.Tests.Secrets;
 internal static class SecretScanner
 {
     public const string SasSignature = "SASsig0S3CRET0abcdef%3D";
-    public const string AccountKey = "AccountKeyS3CRETxyz0123456789==";
 
     /// <summary>A Microsoft Entra access token an online endpoint call carries.</summary>
     public const string EntraToken = "eyJ0eXAiOiJKV1QiS3CRET.entra.token0123";
 
-    public static readonly string[] All = [TestHost.MlKey, SubscriptionKeyHandlerTests.Primary, SubscriptionKeyHandlerTests.Secondary, SasSignature, AccountKey, TestIds.EndpointPrimaryKey, TestIds.EndpointSecondaryKey, EntraToken];
+    public static readonly string[] All = [TestIds.ApiKey, SubscriptionKeyHandlerTests.Primary, SubscriptionKeyHandlerTests.Secondary, SasSignature, TestIds.StorageAccountKey, TestIds.EndpointPrimaryKey, TestIds.EndpointSecondaryKey, EntraToken];
 
     private static readonly ConcurrentQueue<Activity> Spans = new();
 
     /// <summary>Listens to every span the process emits (ours and HttpClient's), for the leak check.</summary>
     private static readonly ActivityListener Listener = Start();
 
-    public static void AssertNoSecrets(TestHost host, Exception? error, params object?[] others)
+    public static void AssertNoSecrets(FakeService host, Exception? error, params object?[] others)
     {
         var texts = new List<string>();
         foreach (var r in host.Logs.GetSnapshot())

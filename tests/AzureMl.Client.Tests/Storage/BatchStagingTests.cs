@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using AzureMl.Client.Batch;
 using AzureMl.Client.Storage;
 using Microsoft.Extensions.Time.Testing;
-using static AzureMl.Client.Tests.Batch.BatchTestSupport;
 
 namespace AzureMl.Client.Tests.Storage;
 
@@ -36,11 +35,11 @@ public class BatchStagingTests
     [Fact]
     public void ForInput_ConnectionString_UsesConnectionStringReference()
     {
-        var staging = BatchStaging.Create(new BatchRunOptions { StorageConnectionString = ConnectionString, ContainerName = "data" }, _time, "options");
+        var staging = BatchStaging.Create(new BatchRunOptions { StorageConnectionString = TestIds.StorageConnectionString, ContainerName = "data" }, _time, "options");
 
         var input = staging.ForInput("run/input1.csv");
 
-        input.ConnectionString.Should().Be(ConnectionString);
+        input.ConnectionString.Should().Be(TestIds.StorageConnectionString);
         input.RelativeLocation.Should().Be("data/run/input1.csv");
         input.SasBlobToken.Should().BeNull();
     }
@@ -48,7 +47,7 @@ public class BatchStagingTests
     [Fact]
     public void ForInputAndOutput_SharedKeyContainer_GenerateScopedSas()
     {
-        var container = new BlobContainerClient(new Uri("https://acct.blob.core.windows.net/data"), new StorageSharedKeyCredential("acct", AccountKey));
+        var container = new BlobContainerClient(new Uri("https://acct.blob.core.windows.net/data"), new StorageSharedKeyCredential("acct", TestIds.StorageAccountKey));
         var staging = BatchStaging.Create(new BatchRunOptions { Container = container, SasLifetime = TimeSpan.FromHours(2) }, _time, "options");
 
         var input = staging.ForInput("run/input1.csv");
@@ -77,7 +76,7 @@ public class BatchStagingTests
     [Fact]
     public void RunOptions_BothStorageSettings_ThrowsArgumentException()
     {
-        var options = new BatchRunOptions { StorageConnectionString = ConnectionString, Container = new BlobContainerClient(ConnectionString, "c") };
+        var options = new BatchRunOptions { StorageConnectionString = TestIds.StorageConnectionString, Container = new BlobContainerClient(TestIds.StorageConnectionString, "c") };
         FluentActions.Invoking(() => options.ThrowIfInvalid("options")).Should().Throw<ArgumentException>().WithMessage("*either StorageConnectionString or Container*");
     }
 
@@ -90,7 +89,8 @@ public class BatchStagingTests
     [Fact]
     public async Task RunBatchJobAsync_InvalidOptions_ThrowsBeforeAnyCall()
     {
-        var client = CreateClient("http://127.0.0.1:9");
+        using var service = new FakeService(Transport.ClosedPort);
+        var client = service.CreateClient();
         var act = () => client.RunBatchJobAsync(BatchJobInput.FromStream(new MemoryStream([1])), new BatchRunOptions());
         (await act.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("options");
     }

@@ -1,8 +1,5 @@
-using System.Net;
-using System.Text;
 using AzureMl.Client.Batch;
 using AzureMl.Client.Telemetry;
-using AzureMl.Client.Tests.Batch;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,8 +12,8 @@ public sealed class FeatureTelemetryTests
     {
         using var rows = new MetricCollector<long>(null, AzureMlDiagnostics.Name, "azureml.client.rows_scored");
         var time = new FakeTimeProvider();
-        var handler = new ScriptedHandler(time).Then(_ => Json("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"],["2"],["3"]]}}}}"""));
-        var client = UniqueClient(handler, time);
+        using var service = new FakeService(Transport.InMemory, time).Then(FakeAnswer.Json("""{"Results":{"output1":{"type":"table","value":{"Values":[["1"],["2"],["3"]]}}}}"""));
+        var client = UniqueClient(service);
         var table = new ScoringTable(["Col2"]).AddRow("a").AddRow("b").AddRow("c");
 
         await client.ExecuteAsync(table);
@@ -30,13 +27,13 @@ public sealed class FeatureTelemetryTests
     {
         using var jobs = new MetricCollector<double>(null, AzureMlDiagnostics.Name, "azureml.client.job.duration");
         var time = new FakeTimeProvider();
-        var handler = new ScriptedHandler(time)
-            .Then(_ => Json("\"job1\""))
-            .Then(_ => new HttpResponseMessage(HttpStatusCode.OK))
+        using var service = new FakeService(Transport.InMemory, time)
+            .Then(FakeAnswer.Json("\"job1\""))
+            .Then(new FakeAnswer(WireEnd.Answer, 200, string.Empty, ContentType: null))
             .ThenStatus("Finished")
             .ThenStatus("Finished");
-        var client = UniqueClient(handler, time);
-        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(BatchTestSupport.ConnectionString, "c", "in.csv") };
+        var client = UniqueClient(service);
+        var request = new BatchJobRequest { Input = BatchBlobReference.FromConnectionString(TestIds.StorageConnectionString, "c", "in.csv") };
 
         var operation = await client.SubmitAndStartJobAsync(request);
         time.Advance(TimeSpan.FromSeconds(42));
@@ -50,15 +47,5 @@ public sealed class FeatureTelemetryTests
     }
 
     // Metrics are process-wide and tests run in parallel: a service id of its own keeps this test's measurements apart.
-    private static AzureMlClient UniqueClient(HttpMessageHandler handler, TimeProvider time) =>
-        new(new HttpClient(handler), new AzureMlClientOptions
-        {
-            Endpoint = new Uri("http://localhost"),
-            WorkspaceId = BatchTestSupport.WorkspaceId,
-            ServiceId = Guid.NewGuid().ToString("N"),
-            ApiKey = BatchTestSupport.ApiKey,
-        }, time);
-
-    private static HttpResponseMessage Json(string body) =>
-        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    private static AzureMlClient UniqueClient(FakeService service) => service.CreateClient(o => o.ServiceId = Guid.NewGuid().ToString("N"));
 }

@@ -1,5 +1,4 @@
 using AzureMl.Client.Telemetry;
-using AzureMl.Client.Tests.Resilience;
 using Microsoft.Extensions.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -7,20 +6,19 @@ using WireMock.ResponseBuilders;
 namespace AzureMl.Client.Tests.Telemetry;
 
 /// <summary>A retried 429 is one log line at Information (the client's), not the client's plus two of Polly's.</summary>
-public sealed class RetryLoggingTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>
+public sealed class RetryLoggingTests
 {
     [Fact]
     public async Task Execute_429ThenRetried_LogsEachRetryOnceAtInformationAndPollyAtDebug()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingPost())
+        using var host = new FakeService();
+        host.Server!.Given(Request.Create().UsingPost())
             .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "0"));
-        using var host = new TestHost(fixture.Server);
 
         await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.Execute));
 
         var records = host.Logs.GetSnapshot();
-        fixture.Server.LogEntries.Should().HaveCount(3, "two retries of the 429");
+        host.Server!.LogEntries.Should().HaveCount(3, "two retries of the 429");
         var visible = records.Where(r => r.Level >= LogLevel.Information).ToList();
         visible.Where(r => r.Message.Contains("429", StringComparison.Ordinal) || r.Category == "Polly")
             .Select(r => $"{r.Category} {r.Level} {r.Id.Name}")

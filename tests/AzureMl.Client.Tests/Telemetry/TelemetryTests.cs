@@ -8,7 +8,7 @@ using WireMock.ResponseBuilders;
 
 namespace AzureMl.Client.Tests.Telemetry;
 
-public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<WireMockFixture>, IDisposable
+public sealed class TelemetryTests : IDisposable
 {
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ActivityListener _listener = new()
@@ -21,7 +21,7 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
 
     public void Dispose() => _listener.Dispose();
 
-    private TestHost Host() => new(fixture.Server.Url!, () => fixture.Server.LogEntries.Count, serviceId: _serviceId);
+    private FakeService Host() => new(serviceId: _serviceId);
 
     private IReadOnlyList<Activity> OurSpans() =>
         _spans.Where(a => Equals(a.GetTagItem(AzureMlTelemetry.ServiceIdTag), _serviceId)).ToList();
@@ -36,10 +36,9 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
     public async Task SendAsync_RetriedThenFailed_OneErrorSpanWithStatusCodeAndRetryCount()
     {
         Listen();
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(503).WithHeader("Content-Type", "application/json")
-            .WithBody(FaultMatrixTests.ServiceThrottledBody));
         using var host = Host();
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(503).WithHeader("Content-Type", "application/json")
+            .WithBody(FaultMatrixTests.ServiceThrottledBody));
 
         await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.GetJobStatus));
 
@@ -50,16 +49,15 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
         span.GetTagItem(AzureMlTelemetry.ErrorTypeTag).Should().Be("503");
         span.GetTagItem(AzureMlTelemetry.ErrorCodeTag).Should().Be("ServiceUnavailable");
         span.GetTagItem(AzureMlTelemetry.RetryCountTag).Should().Be(2);
-        span.GetTagItem(AzureMlTelemetry.JobIdTag).Should().Be(TestHost.JobId);
+        span.GetTagItem(AzureMlTelemetry.JobIdTag).Should().Be(TestIds.JobId);
     }
 
     [Fact]
     public async Task SendAsync_Success_OkSpanAndInformationLogWithoutPayload()
     {
         Listen();
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Col2"],"ColumnTypes":["String"],"Values":[["secret-payload"]]}}}}"""));
         using var host = Host();
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"Results":{"output1":{"type":"table","value":{"ColumnNames":["Col2"],"ColumnTypes":["String"],"Values":[["secret-payload"]]}}}}"""));
 
         await host.RunAsync(AzureMlOperation.Execute);
 
@@ -79,11 +77,10 @@ public sealed class TelemetryTests(WireMockFixture fixture) : IClassFixture<Wire
     [Fact]
     public async Task SendAsync_Retries_RecordsDurationAndRetryMetrics()
     {
-        fixture.Server.Reset();
-        fixture.Server.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(502));
+        using var host = Host();
+        host.Server!.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(502));
         using var duration = new MetricCollector<double>(null, AzureMlDiagnostics.Name, "azureml.client.request.duration");
         using var retries = new MetricCollector<long>(null, AzureMlDiagnostics.Name, "azureml.client.request.retries");
-        using var host = Host();
 
         await host.CaptureAsync(() => host.RunAsync(AzureMlOperation.DeleteJob));
 

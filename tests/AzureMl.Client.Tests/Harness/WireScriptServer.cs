@@ -3,61 +3,25 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace AzureMl.Client.Tests.Resilience;
-
-/// <summary>How <see cref="WireScriptServer"/> ends one exchange.</summary>
-public enum WireEnd
-{
-    /// <summary>Answers as scripted and keeps the connection open for the next request.</summary>
-    Answer,
-
-    /// <summary>Reads the whole request, then closes gracefully (FIN) without a byte of an answer.</summary>
-    CloseBeforeAnswer,
-
-    /// <summary>Reads the whole request, then resets (RST) without a byte of an answer.</summary>
-    ResetBeforeAnswer,
-
-    /// <summary>Sends the status line, headers and part of the body, then resets.</summary>
-    ResetMidBody,
-
-    /// <summary>Sends the status line, headers and part of the body, then closes gracefully.</summary>
-    CloseMidBody,
-
-    /// <summary>Sends the status line, headers (Content-Length: 100) and 50 bytes, then sends nothing more.</summary>
-    StallMidBody,
-}
-
-/// <summary>One scripted answer: how the exchange ends and, for <see cref="WireEnd.Answer"/>, what is sent.</summary>
-public sealed record WireReply(WireEnd End, int Status = 200, string Body = "", string? ContentType = "application/json", bool Chunked = false, string? ExtraHeaders = null)
-{
-    /// <summary>The body as bytes, when it must be other than the UTF-8 of <see cref="Body"/> (invalid UTF-8, say).</summary>
-    public byte[]? RawBody { get; init; }
-
-    public static WireReply Ok(string body) => new(WireEnd.Answer, 200, body);
-}
-
-/// <summary>A request as the server read it.</summary>
-public sealed record WireRequest(string Method, string Path, string Body, int Connection, string Head = "");
+namespace AzureMl.Client.Tests;
 
 /// <summary>
 /// A loopback HTTP/1.1 server on a raw socket that answers each request as a script says, including the ways a
 /// connection can end that a real server or proxy produces (closed or reset before an answer, cut or stalled
-/// mid-body). It records every request it read whole, with the connection it came on, so a test can count what
-/// the service received.
+/// mid-body). It is the <see cref="Transport.Socket"/> transport of <see cref="FakeService"/>: each request it read
+/// whole goes to the service's answers as a <see cref="FakeCall"/> with the connection it came on.
 /// </summary>
-public sealed class WireScriptServer : IDisposable
+internal sealed class WireScriptServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Func<WireRequest, int, WireReply> _script;
-    private readonly ConcurrentQueue<WireRequest> _received = new();
+    private readonly Func<FakeCall, Task<FakeAnswer>> _script;
     private readonly ConcurrentBag<Socket> _sockets = [];
     private int _connections;
     private int _stalled;
-    private int _count;
 
-    /// <param name="script">Given a request and its 0-based index among all requests, says how to answer it.</param>
-    public WireScriptServer(Func<WireRequest, int, WireReply> script)
+    /// <param name="script">Given a request, says how to answer it.</param>
+    public WireScriptServer(Func<FakeCall, Task<FakeAnswer>> script)
     {
         _script = script;
         _listener.Start();
@@ -65,11 +29,6 @@ public sealed class WireScriptServer : IDisposable
     }
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-    public IReadOnlyList<WireRequest> Received => [.. _received];
-
-    /// <summary>The request line and headers of each request read, in order.</summary>
-    public IReadOnlyList<string> ReceivedHeads => [.. _received.Select(r => r.Head)];
 
     public int Connections => Volatile.Read(ref _connections);
 
@@ -123,9 +82,7 @@ public sealed class WireScriptServer : IDisposable
                     return;
                 }
 
-                var index = Interlocked.Increment(ref _count) - 1;
-                _received.Enqueue(request);
-                var reply = _script(request, index);
+                var reply = await _script(request);
                 if (!await ReplyAsync(socket, reply))
                 {
                     return;
@@ -138,7 +95,7 @@ public sealed class WireScriptServer : IDisposable
         }
     }
 
-    private async Task<bool> ReplyAsync(Socket socket, WireReply reply)
+    private async Task<bool> ReplyAsync(Socket socket, FakeAnswer reply)
     {
         var partial = $"HTTP/1.1 {reply.Status} X\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n" + new string(' ', 10) + "{\"Results\":{\"output1\":{\"type\":\"table\",\"v";
         switch (reply.End)
@@ -176,7 +133,7 @@ public sealed class WireScriptServer : IDisposable
     private async Task SendAsync(Socket socket, string text) =>
         await socket.SendAsync(Encoding.UTF8.GetBytes(text), SocketFlags.None, _stop.Token);
 
-    private static byte[] Format(WireReply reply)
+    private static byte[] Format(FakeAnswer reply)
     {
         var head = new StringBuilder().Append("HTTP/1.1 ").Append(reply.Status).Append(" X\r\n");
         if (reply.ContentType is not null)
@@ -189,7 +146,7 @@ public sealed class WireScriptServer : IDisposable
             head.Append(reply.ExtraHeaders.TrimEnd('\r', '\n')).Append("\r\n");
         }
 
-        var body = reply.RawBody ?? Encoding.UTF8.GetBytes(reply.Body);
+        var body = reply.BodyBytes;
         var wire = new MemoryStream();
         if (reply.Chunked)
         {
@@ -211,7 +168,7 @@ public sealed class WireScriptServer : IDisposable
         return wire.ToArray();
     }
 
-    private async Task<WireRequest?> ReadRequestAsync(Socket socket, List<byte> buffer, byte[] chunk, int connection)
+    private async Task<FakeCall?> ReadRequestAsync(Socket socket, List<byte> buffer, byte[] chunk, int connection)
     {
         int headerEnd;
         while ((headerEnd = IndexOf(buffer, "\r\n\r\n"u8, 0)) < 0)
@@ -227,12 +184,14 @@ public sealed class WireScriptServer : IDisposable
         var lines = head.Split("\r\n");
         var first = lines[0].Split(' ');
         var length = 0;
+        long? declared = null;
         var chunked = false;
         foreach (var line in lines.Skip(1))
         {
             if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
             {
                 length = int.Parse(line["Content-Length:".Length..].Trim());
+                declared = length;
             }
             else if (line.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && line.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             {
@@ -287,7 +246,7 @@ public sealed class WireScriptServer : IDisposable
         }
 
         var path = first.Length > 1 ? first[1].Split('?')[0] : string.Empty;
-        return new WireRequest(first[0], path, Encoding.UTF8.GetString([.. body]), connection, head);
+        return new FakeCall(first[0], path, [.. body], head) { Index = -1, Connection = connection, ContentLength = declared };
     }
 
     private async Task<bool> FillAsync(Socket socket, List<byte> buffer, byte[] chunk)
