@@ -90,6 +90,7 @@ internal sealed class FakeService : IDisposable
     private readonly string? _apiKey = TestIds.ApiKey;
     private Func<FakeCall, Task<FakeAnswer>>? _responder;
     private int _calls;
+    private int _headersArrived;
     private int _active;
     private int _peak;
     private int _wireMockCatchAll;
@@ -249,6 +250,12 @@ internal sealed class FakeService : IDisposable
 
     /// <summary>Over <see cref="Transport.Socket"/>: how many answers were sent as far as their stall.</summary>
     public int Stalled => _socket?.Stalled ?? 0;
+
+    /// <summary>
+    /// Over a network transport: how many answers' status lines and headers the DI-built clients' primary handler has
+    /// handed up the chain (so the client is reading, or done with, their bodies).
+    /// </summary>
+    public int HeadersArrived => Volatile.Read(ref _headersArrived);
 
     /// <summary>Waits (on the real clock, at most 10 s) for the next call answered by the harness.</summary>
     public async Task<FakeCall> NextAsync()
@@ -487,12 +494,30 @@ internal sealed class FakeService : IDisposable
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    /// <summary>Makes the in-memory handler the primary handler of a registration (no-op for the network transports).</summary>
+    /// <summary>
+    /// Makes the in-memory handler the primary handler of a registration; over a network transport, the product's own
+    /// primary handler with <see cref="HeadersArrived"/> counted on top of it.
+    /// </summary>
     public void UseTransport(IAzureMlClientBuilder builder)
     {
         if (_inMemory is { } handler)
         {
             builder.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => handler);
+        }
+        else
+        {
+            builder.HttpClientBuilder.ConfigurePrimaryHttpMessageHandler(() => new HeadersCounter(this, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }));
+        }
+    }
+
+    /// <summary>Counts answers whose headers the primary handler returned.</summary>
+    private sealed class HeadersCounter(FakeService service, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref service._headersArrived);
+            return response;
         }
     }
 

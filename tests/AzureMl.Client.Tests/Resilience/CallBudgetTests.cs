@@ -38,12 +38,12 @@ public sealed class CallBudgetTests
         }).Always(FakeAnswer.Cut(WireEnd.StallMidBody, status));
         var started = time.GetUtcNow();
 
-        // Fake time moves only while every request the server read is stalled mid-body, so each budget runs out
-        // while a body is being read however slowly the machine delivers the headers.
+        // Fake time moves only while every request the server read is stalled mid-body and its headers have reached the
+        // client, so each budget runs out while a body is being read however slowly the machine delivers the headers.
         var call = Task.Run(() => service.RunAsync(operation));
         while (!call.IsCompleted && time.GetUtcNow() - started < TimeSpan.FromMinutes(5))
         {
-            if (service.Calls > 0 && service.Stalled == service.Calls)
+            if (service.Calls > 0 && service.Stalled == service.Calls && service.HeadersArrived == service.Calls)
             {
                 time.Advance(TimeSpan.FromMilliseconds(500));
             }
