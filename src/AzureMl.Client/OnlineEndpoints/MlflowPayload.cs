@@ -36,21 +36,26 @@ internal static class MlflowPayload
     /// <c>json.dumps(…)</c>) is read as what it holds.
     /// </summary>
     /// <exception cref="FormatException">The answer is none of these forms; the message says what it is.</exception>
-    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName) => Read(body.Span, singleColumnName, null, out _);
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName) => Read(body.Span, singleColumnName, null, out _, scanRecords: true);
 
     /// <summary>
     /// <see cref="Read(ReadOnlyMemory{byte}, string)"/>, reusing the column names of an earlier answer
     /// (<paramref name="known"/>) where they are the same, so answers of one deployment share one set of names.
     /// </summary>
-    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen) =>
-        Read(body.Span, singleColumnName, known, out seen);
+    /// <param name="body">The answer.</param>
+    /// <param name="singleColumnName">The name of a bare array's one column.</param>
+    /// <param name="known">The columns of an earlier answer, or <see langword="null"/>.</param>
+    /// <param name="seen">This answer's columns (<paramref name="known"/> itself when they are the same).</param>
+    /// <param name="scanRecords">Whether records of known columns may be read by the plain-value scan; off only to measure and test it against the reader.</param>
+    public static ScoringOutput Read(ReadOnlyMemory<byte> body, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen, bool scanRecords = true) =>
+        Read(body.Span, singleColumnName, known, out seen, scanRecords);
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     /// <summary>The names of positional columns (<c>0</c>, <c>1</c>, …), made once.</summary>
     private static readonly string[] Positions = [.. Enumerable.Range(0, 64).Select(i => i.ToString(CultureInfo.InvariantCulture))];
 
-    private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen)
+    private static ScoringOutput Read(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns? known, out AnswerColumns? seen, bool scanRecords)
     {
         seen = known;
         // An answer shaped as the client's last one (the same columns) is read in one pass; any other in two passes of
@@ -66,11 +71,11 @@ internal static class MlflowPayload
                 var trimmed = inner.TrimStart();
                 if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
                 {
-                    return Read(Encoding.UTF8.GetBytes(inner), singleColumnName, known, out seen);
+                    return Read(Encoding.UTF8.GetBytes(inner), singleColumnName, known, out seen, scanRecords);
                 }
 
                 throw new FormatException("the answer is a JSON string, not an array of predictions or an object of columns");
-            case JsonTokenType.StartArray when known is not null && ReadAsKnown(json, singleColumnName, known) is { } output:
+            case JsonTokenType.StartArray when known is not null && ReadAsKnown(json, singleColumnName, known, scanRecords) is { } output:
                 return output;
             case JsonTokenType.StartArray:
             case JsonTokenType.StartObject:
@@ -92,11 +97,11 @@ internal static class MlflowPayload
     /// reader. <see langword="null"/> when it is shaped otherwise or is broken: the two passes then read it, so a broken
     /// answer is reported in the same words whether or not the client has seen the deployment's columns.
     /// </summary>
-    private static ScoringOutput? ReadAsKnown(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns known)
+    private static ScoringOutput? ReadAsKnown(ReadOnlySpan<byte> json, string singleColumnName, AnswerColumns known, bool scanRecords)
     {
         try
         {
-            return TryScanRecords(json, known) ?? TryReadKnown(json, singleColumnName, known);
+            return (scanRecords ? TryScanRecords(json, known) : null) ?? TryReadKnown(json, singleColumnName, known);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
