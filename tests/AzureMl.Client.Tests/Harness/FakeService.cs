@@ -245,9 +245,6 @@ internal sealed class FakeService : IDisposable
     /// <summary>The most calls ever answered at once.</summary>
     public int Peak => Volatile.Read(ref _peak);
 
-    /// <summary>Over <see cref="Transport.Socket"/>: how many connections were accepted.</summary>
-    public int Connections => _socket?.Connections ?? 0;
-
     /// <summary>Over <see cref="Transport.Socket"/>: how many answers were sent as far as their stall.</summary>
     public int Stalled => _socket?.Stalled ?? 0;
 
@@ -263,9 +260,6 @@ internal sealed class FakeService : IDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         return await _arrivals.Reader.ReadAsync(cts.Token);
     }
-
-    /// <summary>Whether a call arrived that <see cref="NextAsync"/> has not returned yet.</summary>
-    public bool HasPending => _arrivals.Reader.TryPeek(out _);
 
     /// <summary>The number of calls received, waiting briefly for ones still arriving (delayed answers, retries in flight).</summary>
     public async Task<int> CallsAsync(int atLeast)

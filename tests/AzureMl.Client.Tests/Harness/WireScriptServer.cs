@@ -30,8 +30,6 @@ internal sealed class WireScriptServer : IDisposable
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
-    public int Connections => Volatile.Read(ref _connections);
-
     /// <summary>How many answers have been sent as far as their stall (headers and half the body).</summary>
     public int Stalled => Volatile.Read(ref _stalled);
 
