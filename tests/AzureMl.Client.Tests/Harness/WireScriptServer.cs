@@ -19,6 +19,7 @@ internal sealed class WireScriptServer : IDisposable
     private readonly ConcurrentBag<Socket> _sockets = [];
     private int _connections;
     private int _stalled;
+    private int _disposed;
 
     /// <param name="script">Given a request, says how to answer it.</param>
     public WireScriptServer(Func<FakeCall, Task<FakeAnswer>> script)
@@ -35,6 +36,11 @@ internal sealed class WireScriptServer : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Stop();
         foreach (var s in _sockets)
