@@ -26,9 +26,7 @@ public class BulkClientCpuBenchmarks
     [GlobalSetup]
     public async Task Setup()
     {
-        _rows = Enumerable.Range(0, BulkThroughputBenchmarks.BulkRows)
-            .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
-            .ToArray();
+        _rows = BulkThroughputBenchmarks.Reviews(BulkThroughputBenchmarks.BulkRows);
         _bodies = _rows.Take(Rows).Chunk(Batch).Select(BulkThroughputBenchmarks.BodyOf).ToArray();
 
         byte[] answer;

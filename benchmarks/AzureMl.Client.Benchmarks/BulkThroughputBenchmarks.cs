@@ -42,7 +42,15 @@ public class BulkThroughputBenchmarks
     public BulkThroughputBenchmarks(bool pinned) => _pinned = pinned;
 
     /// <summary>Where the emulator runs, for reports.</summary>
-    public string Hosting => _pinned
+    public string Hosting => DescribeHosting(_pinned);
+
+    /// <summary>The rows every bulk benchmark scores: one text column of short book reviews.</summary>
+    internal static string?[][] Reviews(int count) => Enumerable.Range(0, count)
+        .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
+        .ToArray();
+
+    /// <summary>Where a bulk benchmark's emulator runs, for reports.</summary>
+    internal static string DescribeHosting(bool pinned) => pinned
         ? "emulator in its own process pinned to CPU 0 (taskset); client in this process"
         : "emulator in this process, sharing every core with the client";
 
@@ -81,9 +89,7 @@ public class BulkThroughputBenchmarks
             ServiceId = service,
             ApiKey = _apiKey,
         });
-        _rows = Enumerable.Range(0, BulkRows)
-            .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
-            .ToArray();
+        _rows = Reviews(BulkRows);
         _idealBodies = _rows.Take(Bulk).Chunk(IdealBatch).Select(BodyOf).ToArray();
         _executeUri = new Uri(serviceUri.TrimEnd('/') + "/execute?api-version=2.0&details=true");
         Console.WriteLine("// Bulk throughput hosting: " + Hosting);

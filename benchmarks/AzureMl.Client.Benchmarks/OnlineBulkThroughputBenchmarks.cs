@@ -43,9 +43,7 @@ public class OnlineBulkThroughputBenchmarks
     public OnlineBulkThroughputBenchmarks(bool pinned) => _pinned = pinned;
 
     /// <summary>Where the emulator runs, for reports.</summary>
-    public string Hosting => _pinned
-        ? "emulator in its own process pinned to CPU 0 (taskset); client in this process"
-        : "emulator in this process, sharing every core with the client";
+    public string Hosting => BulkThroughputBenchmarks.DescribeHosting(_pinned);
 
     private static int Bulk => BenchmarkSettings.Quick ? BulkThroughputBenchmarks.QuickRows : BulkThroughputBenchmarks.BulkRows;
 
@@ -72,9 +70,7 @@ public class OnlineBulkThroughputBenchmarks
 
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         _client = new OnlineEndpointClient(_http, new OnlineEndpointOptions { ScoringUri = _scoringUri, PrimaryKey = _key });
-        _rows = Enumerable.Range(0, BulkThroughputBenchmarks.BulkRows)
-            .Select(i => new string?[] { $"review {i.ToString(CultureInfo.InvariantCulture)}: this book was {(i % 3 == 0 ? "great" : "dull")}" })
-            .ToArray();
+        _rows = BulkThroughputBenchmarks.Reviews(BulkThroughputBenchmarks.BulkRows);
         _idealBodies = _rows.Take(Bulk).Chunk(IdealChunk).Select(BodyOf).ToArray();
         Console.WriteLine("// Online bulk throughput hosting: " + Hosting);
     }
